@@ -1,0 +1,45 @@
+# TeamAround: every target sets up what it needs from nothing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SCENARIOS ?= ../shared/scenarios
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo serve test test-sqlite lint typecheck check replay clean
+
+help: ## List every target
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create the virtual environment and install everything
+
+demo: $(STAMP) ## Load the Child O demo case into var/teamaround.db (SQLite) and serve http://127.0.0.1:8000
+	$(BIN)/teamaround demo
+
+serve: $(STAMP) ## Serve the API on the configured database without loading demo data
+	$(BIN)/teamaround db upgrade
+	$(BIN)/teamaround serve
+
+test: $(STAMP) ## Run every test (PostgreSQL too when TEAMAROUND_TEST_POSTGRES is set)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP) ## ruff
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP) ## mypy --strict on src/
+	$(BIN)/mypy
+
+check: lint typecheck test ## Lint, types and tests
+
+replay: $(STAMP) ## Replay every shared scenario
+	@for f in $(SCENARIOS)/*.yaml; do $(BIN)/teamaround replay $$f || exit $$?; done
+
+clean: ## Remove the virtual environment and local data
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Adapters: the database and the ways alerts leave the system."""

@@ -1,0 +1,1 @@
+"""Storage in SQLite (default) or PostgreSQL through one SQLAlchemy schema."""

@@ -1,0 +1,264 @@
+"""The one schema, for SQLite and PostgreSQL alike; Alembic migrations are made from it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Stores UTC and gives back aware datetimes, since SQLite keeps no time zone."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: sa.JSON, list[Any]: sa.JSON}
+
+
+def _fk(target: str, **kw: Any) -> Any:
+    return mapped_column(sa.String(64), sa.ForeignKey(target), **kw)
+
+
+class AgencyRow(Base):
+    __tablename__ = "agencies"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+
+
+class ProfessionalRow(Base):
+    __tablename__ = "professionals"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    agency_id: Mapped[str] = _fk("agencies.id", index=True)
+    role: Mapped[str] = mapped_column(sa.String(40))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ApiTokenRow(Base):
+    __tablename__ = "api_tokens"
+    token_sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    professional_id: Mapped[str] = _fk("professionals.id", index=True)
+    created_at: Mapped[datetime]
+
+
+class AddressRow(Base):
+    __tablename__ = "addresses"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(sa.String(400))
+
+
+class PersonRow(Base):
+    __tablename__ = "people"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    given: Mapped[str] = mapped_column(sa.String(100))
+    family: Mapped[str] = mapped_column(sa.String(100))
+    dob: Mapped[date | None]
+    sex: Mapped[str | None] = mapped_column(sa.String(10))
+    nhs: Mapped[str | None] = mapped_column(sa.String(10), index=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    address_id: Mapped[str | None] = _fk("addresses.id", index=True)
+    school_id: Mapped[str | None] = _fk("agencies.id", index=True)
+    created_at: Mapped[datetime]
+
+
+class AliasRow(Base):
+    __tablename__ = "aliases"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = _fk("people.id", index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+
+
+class PersonAddressRow(Base):
+    """Where a person has lived: the current address has no `until`."""
+
+    __tablename__ = "person_addresses"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = _fk("people.id", index=True)
+    address_id: Mapped[str] = _fk("addresses.id", index=True)
+    since: Mapped[datetime]
+    until: Mapped[datetime | None]
+
+
+class RelationshipRow(Base):
+    __tablename__ = "relationships"
+    __table_args__ = (sa.UniqueConstraint("child_id", "adult_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    child_id: Mapped[str] = _fk("people.id", index=True)
+    adult_id: Mapped[str] = _fk("people.id", index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    lives_with: Mapped[bool] = mapped_column(default=False)
+    contact: Mapped[str] = mapped_column(sa.String(20))
+    risk: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_by: Mapped[str] = mapped_column(sa.String(64))  # a professional, or "system"
+    updated_at: Mapped[datetime]
+
+
+class ConditionRow(Base):
+    __tablename__ = "conditions"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = _fk("people.id", index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    detail: Mapped[str] = mapped_column(sa.Text)
+    until: Mapped[date | None]
+    recorded_by: Mapped[str] = mapped_column(sa.String(64))  # a professional, or "system"
+    recorded_at: Mapped[datetime]
+
+
+class PlanRow(Base):
+    __tablename__ = "plans"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    child_id: Mapped[str] = _fk("people.id", index=True)
+    plan: Mapped[str] = mapped_column(sa.String(40))
+    category: Mapped[str | None] = mapped_column(sa.String(40))
+    lead_id: Mapped[str | None] = _fk("professionals.id")
+    started: Mapped[datetime]
+    ended: Mapped[datetime | None]
+
+
+class CoreGroupMemberRow(Base):
+    __tablename__ = "core_group_members"
+    child_id: Mapped[str] = _fk("people.id", primary_key=True)
+    professional_id: Mapped[str] = _fk("professionals.id", primary_key=True)
+    since: Mapped[datetime]
+
+
+class ContributionRow(Base):
+    __tablename__ = "contributions"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    agency_id: Mapped[str] = _fk("agencies.id", index=True)
+    professional_id: Mapped[str] = _fk("professionals.id", index=True)
+    received_at: Mapped[datetime]
+    category: Mapped[str | None] = mapped_column(sa.String(40))
+    summary: Mapped[str] = mapped_column(sa.Text)
+    facts: Mapped[list[Any]]
+    restriction: Mapped[str | None] = mapped_column(sa.String(200))
+    meeting_date: Mapped[date | None]
+
+
+class ContributionSubjectRow(Base):
+    """A subject exactly as the agency described it, and the links the system made."""
+
+    __tablename__ = "contribution_subjects"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    contribution_id: Mapped[str] = _fk("contributions.id", index=True)
+    position: Mapped[int]
+    role: Mapped[str] = mapped_column(sa.String(20))
+    described: Mapped[dict[str, Any]]
+    person_id: Mapped[str | None] = _fk("people.id", index=True)
+    person_probability: Mapped[float | None]
+    address_id: Mapped[str | None] = _fk("addresses.id", index=True)
+    address_probability: Mapped[float | None]
+    evidence: Mapped[dict[str, Any]]
+
+
+class AlertRow(Base):
+    __tablename__ = "alerts"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40), index=True)
+    about_id: Mapped[str] = _fk("people.id", index=True)
+    concerning_id: Mapped[str | None] = mapped_column(sa.String(64))
+    priority: Mapped[str] = mapped_column(sa.String(10))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    recommendation: Mapped[str] = mapped_column(sa.Text)
+    raised_at: Mapped[datetime]
+    contribution_id: Mapped[str | None] = _fk("contributions.id", index=True)
+    source_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+
+
+class AlertRecipientRow(Base):
+    __tablename__ = "alert_recipients"
+    alert_id: Mapped[str] = _fk("alerts.id", primary_key=True)
+    professional_id: Mapped[str] = _fk("professionals.id", primary_key=True)
+    delivered_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+
+
+class PromptRow(Base):
+    __tablename__ = "prompts"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    child_id: Mapped[str] = _fk("people.id", index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    recommendation: Mapped[str] = mapped_column(sa.Text)
+    raised_at: Mapped[datetime]
+    cleared_at: Mapped[datetime | None]
+
+
+class MeetingRow(Base):
+    __tablename__ = "meetings"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    child_id: Mapped[str] = _fk("people.id", index=True)
+    type: Mapped[str] = mapped_column(sa.String(40))
+    held_at: Mapped[datetime]
+    attendees: Mapped[list[Any]]
+    decisions: Mapped[list[Any]]
+    recorded_by: Mapped[str] = mapped_column(sa.String(64))  # a professional, or "system"
+
+
+class ChallengeRow(Base):
+    __tablename__ = "challenges"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    child_id: Mapped[str] = _fk("people.id", index=True)
+    raised_by: Mapped[str] = _fk("professionals.id")
+    to_agency_id: Mapped[str] = _fk("agencies.id")
+    nature: Mapped[str] = mapped_column(sa.Text)
+    expected_outcome: Mapped[str] = mapped_column(sa.Text)
+    respond_by: Mapped[date]
+    stage: Mapped[int]
+    status: Mapped[str] = mapped_column(sa.String(20))
+    raised_at: Mapped[datetime]
+
+
+class ChallengeResponseRow(Base):
+    __tablename__ = "challenge_responses"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    challenge_id: Mapped[str] = _fk("challenges.id", index=True)
+    professional_id: Mapped[str] = _fk("professionals.id")
+    text: Mapped[str] = mapped_column(sa.Text)
+    at: Mapped[datetime]
+
+
+class AuditRow(Base):
+    """Who saw or did what, when and why; never the content. Each entry hashes the last."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    actor_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    actor_role: Mapped[str] = mapped_column(sa.String(40))
+    actor_agency: Mapped[str] = mapped_column(sa.String(64))
+    action: Mapped[str] = mapped_column(sa.String(60))
+    record_type: Mapped[str] = mapped_column(sa.String(40))
+    record_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(60))
+    outcome: Mapped[str] = mapped_column(sa.String(20))
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)

@@ -1,0 +1,1 @@
+"""The append-only, hash-chained audit log: who saw or did what, never the content."""

@@ -1,0 +1,1 @@
+"""The `teamaround` command line."""

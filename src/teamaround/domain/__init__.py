@@ -1,0 +1,1 @@
+"""The safeguarding domain: vocabularies and records, free of web and database code."""

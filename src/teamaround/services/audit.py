@@ -1,0 +1,107 @@
+"""Writing to the audit chain inside the caller's transaction, and verifying it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from teamaround.adapters.db.tables import AuditRow
+from teamaround.audit.chain import GENESIS, AuditEntry, ChainedEntry, first_break
+from teamaround.domain.vocab import Purpose
+from teamaround.services.context import Actor
+
+_CHAIN_LOCK = 7_202_611  # a fixed advisory-lock key that serialises writers on PostgreSQL
+
+
+def record(
+    session: Session,
+    *,
+    at: datetime,
+    actor: Actor,
+    action: str,
+    record_type: str,
+    record_id: str,
+    purpose: Purpose,
+    outcome: str = "ok",
+) -> None:
+    """Append one entry; the chain head is locked so two writers cannot fork it."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
+    head = session.execute(
+        sa.select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS)
+    entry = AuditEntry(
+        seq=seq,
+        at=at.astimezone(UTC),
+        actor_id=actor.id,
+        actor_role=actor.role,
+        actor_agency=actor.agency_id,
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        purpose=str(purpose),
+        outcome=outcome,
+    )
+    session.add(AuditRow(**_columns(entry), prev_hash=prev_hash, hash=entry.digest(prev_hash)))
+    session.flush()
+
+
+def action(
+    session: Session,
+    at: datetime,
+    actor: Actor,
+    action: str,
+    record_type: str,
+    record_id: str,
+    purpose: Purpose,
+) -> None:
+    """The common case: an action that succeeded, recorded positionally."""
+    record(
+        session,
+        at=at,
+        actor=actor,
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        purpose=purpose,
+    )
+
+
+def verify(session: Session) -> tuple[int, str] | None:
+    """Recompute the chain; the first bad entry and why, or None when it holds."""
+    rows = session.scalars(sa.select(AuditRow).order_by(AuditRow.seq)).yield_per(1000)
+    return first_break(_chained(row) for row in rows)
+
+
+def _chained(row: AuditRow) -> ChainedEntry:
+    entry = AuditEntry(
+        seq=row.seq,
+        at=row.at,
+        actor_id=row.actor_id,
+        actor_role=row.actor_role,
+        actor_agency=row.actor_agency,
+        action=row.action,
+        record_type=row.record_type,
+        record_id=row.record_id,
+        purpose=row.purpose,
+        outcome=row.outcome,
+    )
+    return ChainedEntry(entry=entry, prev_hash=row.prev_hash, hash=row.hash)
+
+
+def _columns(entry: AuditEntry) -> dict[str, object]:
+    return {
+        "seq": entry.seq,
+        "at": entry.at,
+        "actor_id": entry.actor_id,
+        "actor_role": entry.actor_role,
+        "actor_agency": entry.actor_agency,
+        "action": entry.action,
+        "record_type": entry.record_type,
+        "record_id": entry.record_id,
+        "purpose": entry.purpose,
+        "outcome": entry.outcome,
+    }

@@ -1,0 +1,51 @@
+"""The unit of work: one transaction per use case, the clock, and who is acting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from teamaround.adapters.db.tables import AgencyRow, ProfessionalRow
+from teamaround.clock import Clock
+from teamaround.services.errors import NotFound
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A professional acting in the role their agency gave them."""
+
+    id: str
+    role: str
+    agency_id: str
+    agency_kind: str
+
+
+SYSTEM = Actor(id="system", role="system", agency_id="system", agency_kind="system")
+
+
+class UnitOfWork:
+    def __init__(self, engine: sa.Engine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+
+def load_actor(session: Session, actor_id: str) -> Actor:
+    """The acting professional; an unknown or disabled one is refused like a missing record."""
+    if actor_id == SYSTEM.id:
+        return SYSTEM
+    row = session.get(ProfessionalRow, actor_id)
+    if row is None or not row.active:
+        raise NotFound("professional")
+    agency = session.get(AgencyRow, row.agency_id)
+    assert agency is not None  # noqa: S101 - a foreign key guarantees it
+    return Actor(id=row.id, role=row.role, agency_id=agency.id, agency_kind=agency.kind)

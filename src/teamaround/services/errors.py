@@ -1,0 +1,30 @@
+"""What services raise; the API maps each to one status code.
+
+    ServiceError
+     ├── NotFound      (404: missing, or not yours to see; the two are never told apart)
+     ├── Invalid       (422: names the field and the problem)
+     └── Conflict      (409: the record exists, or the state forbids the change)
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    pass
+
+
+class NotFound(ServiceError):
+    def __init__(self, what: str = "record") -> None:
+        super().__init__(f"{what} not found")
+        self.what = what
+
+
+class Invalid(ServiceError):
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+class Conflict(ServiceError):
+    pass

@@ -1,0 +1,289 @@
+"""Children's Social Care's register: agencies, professionals, people, relationships, plans."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, date, datetime, time
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from teamaround.adapters.db.tables import (
+    AddressRow,
+    AgencyRow,
+    AliasRow,
+    ApiTokenRow,
+    ConditionRow,
+    PersonAddressRow,
+    PersonRow,
+    PlanRow,
+    ProfessionalRow,
+    RelationshipRow,
+)
+from teamaround.domain.vocab import AgencyKind, Contact, PersonKind, Purpose, Role
+from teamaround.services import audit
+from teamaround.services.commands import (
+    AddressCreate,
+    AgencyCreate,
+    ConditionsSet,
+    PersonCreate,
+    PlanEnd,
+    PlanHistory,
+    PlanStart,
+    ProfessionalCreate,
+    RelationshipCreate,
+)
+from teamaround.services.context import SYSTEM, Actor, UnitOfWork, load_actor
+from teamaround.services.errors import Conflict, Invalid, NotFound
+
+_Row = TypeVar("_Row")
+
+REGISTER_KEEPERS = frozenset({AgencyKind.CHILDRENS_SOCIAL_CARE})
+CONDITION_KEEPERS = frozenset(
+    {AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKind.PROBATION, AgencyKind.POLICE}
+)
+
+
+def do_register_agency(uow: UnitOfWork, *, actor_id: str, agency: AgencyCreate) -> None:
+    with uow.transaction() as s:
+        actor = _administrator(s, actor_id)
+        if s.get(AgencyRow, agency.id) is not None:
+            raise Conflict(f"agency {agency.id} exists")
+        s.add(AgencyRow(id=agency.id, name=agency.name, kind=agency.kind))
+        audit.action(s, uow.clock.now(), actor, "register-agency", "agency", agency.id, Purpose.ADMINISTRATION)
+
+
+def do_register_professional(
+    uow: UnitOfWork, *, actor_id: str, professional: ProfessionalCreate
+) -> None:
+    with uow.transaction() as s:
+        actor = _administrator(s, actor_id)
+        if s.get(ProfessionalRow, professional.id) is not None:
+            raise Conflict(f"professional {professional.id} exists")
+        _exists(s, AgencyRow, professional.agency, "agency")
+        s.add(
+            ProfessionalRow(
+                id=professional.id,
+                agency_id=professional.agency,
+                role=professional.role,
+                name=professional.name,
+            )
+        )
+        audit.action(s, uow.clock.now(), actor, "register-professional", "professional", professional.id,
+               Purpose.ADMINISTRATION)
+
+
+def do_issue_token(uow: UnitOfWork, *, actor_id: str, professional_id: str) -> str:
+    """A bearer token for one professional; only its hash is kept."""
+    with uow.transaction() as s:
+        actor = _administrator(s, actor_id)
+        _exists(s, ProfessionalRow, professional_id, "professional")
+        token = secrets.token_urlsafe(32)
+        s.add(ApiTokenRow(token_sha256=token_digest(token), professional_id=professional_id,
+                          created_at=uow.clock.now()))
+        audit.action(s, uow.clock.now(), actor, "issue-token", "professional", professional_id,
+               Purpose.ADMINISTRATION)
+        return token
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def do_register_address(uow: UnitOfWork, *, actor_id: str, address: AddressCreate) -> None:
+    with uow.transaction() as s:
+        actor = _register_keeper(s, actor_id)
+        if s.get(AddressRow, address.id) is not None:
+            raise Conflict(f"address {address.id} exists")
+        s.add(AddressRow(id=address.id, text=address.text))
+        audit.action(s, uow.clock.now(), actor, "register-address", "address", address.id, Purpose.CASE_MANAGEMENT)
+
+
+def do_add_person(uow: UnitOfWork, *, actor_id: str, person: PersonCreate) -> None:
+    with uow.transaction() as s:
+        actor = _register_keeper(s, actor_id)
+        if s.get(PersonRow, person.id) is not None:
+            raise Conflict(f"person {person.id} exists")
+        if person.address is not None:
+            _exists(s, AddressRow, person.address, "address")
+        if person.school is not None:
+            school = _exists(s, AgencyRow, person.school, "school")
+            if school.kind != AgencyKind.SCHOOL:
+                raise Invalid("school", f"{person.school} is not a school")
+        now = uow.clock.now()
+        s.add(
+            PersonRow(
+                id=person.id,
+                kind=person.kind,
+                given=person.given,
+                family=person.family,
+                dob=person.dob,
+                sex=person.sex,
+                nhs=_nhs_digits(person.nhs),
+                phone=person.phone,
+                address_id=person.address,
+                school_id=person.school,
+                created_at=now,
+            )
+        )
+        s.flush()
+        s.add_all(AliasRow(person_id=person.id, name=alias) for alias in person.aliases)
+        if person.address is not None:
+            s.add(PersonAddressRow(person_id=person.id, address_id=person.address, since=now))
+        audit.action(s, uow.clock.now(), actor, "add-person", "person", person.id, Purpose.CASE_MANAGEMENT)
+
+
+def do_relate(uow: UnitOfWork, *, actor_id: str, relationship: RelationshipCreate) -> None:
+    """Add a relationship, or update the one between the same child and adult."""
+    with uow.transaction() as s:
+        actor = _register_keeper(s, actor_id)
+        _person_of_kind(s, relationship.child, PersonKind.CHILD, "child")
+        _person_of_kind(s, relationship.adult, PersonKind.ADULT, "adult")
+        row = s.scalars(
+            sa.select(RelationshipRow).where(
+                RelationshipRow.child_id == relationship.child,
+                RelationshipRow.adult_id == relationship.adult,
+            )
+        ).one_or_none()
+        if row is None:
+            row = RelationshipRow(
+                child_id=relationship.child,
+                adult_id=relationship.adult,
+                lives_with=False,
+                contact=Contact.PERMITTED,
+            )
+            s.add(row)
+        row.kind = relationship.kind
+        if relationship.lives_with is not None:
+            row.lives_with = relationship.lives_with
+        if relationship.contact is not None:
+            row.contact = relationship.contact
+        if relationship.risk is not None:
+            row.risk = relationship.risk
+        row.recorded_by = actor.id
+        row.updated_at = uow.clock.now()
+        s.flush()
+        audit.action(s, uow.clock.now(), actor, "relate", "relationship", str(row.id), Purpose.CASE_MANAGEMENT)
+
+
+def do_set_conditions(uow: UnitOfWork, *, actor_id: str, conditions: ConditionsSet) -> None:
+    """Record legal conditions on an adult; who recorded a licence or MAPPA is remembered."""
+    with uow.transaction() as s:
+        actor = load_actor(s, actor_id)
+        if actor.agency_kind not in CONDITION_KEEPERS and actor is not SYSTEM:
+            raise NotFound("person")
+        _person_of_kind(s, conditions.person, PersonKind.ADULT, "person")
+        now = uow.clock.now()
+        for condition in conditions.conditions:
+            s.add(
+                ConditionRow(
+                    person_id=conditions.person,
+                    kind=condition.kind,
+                    detail=condition.detail,
+                    until=condition.until,
+                    recorded_by=actor.id,
+                    recorded_at=now,
+                )
+            )
+        audit.action(s, uow.clock.now(), actor, "set-conditions", "person", conditions.person,
+               Purpose.CASE_MANAGEMENT)
+
+
+def do_start_plan(uow: UnitOfWork, *, actor_id: str, plan: PlanStart) -> int:
+    with uow.transaction() as s:
+        actor = _register_keeper(s, actor_id)
+        return _start_plan(s, uow, actor, plan, started=uow.clock.now(), ended=None)
+
+
+def do_record_plan_history(uow: UnitOfWork, *, actor_id: str, plan: PlanHistory) -> int:
+    """A plan already on record when the register is loaded, with its own dates."""
+    with uow.transaction() as s:
+        actor = _register_keeper(s, actor_id)
+        ended = _start_of(plan.to) if plan.to else None
+        return _start_plan(s, uow, actor, plan, started=_start_of(plan.from_), ended=ended)
+
+
+def do_end_plan(uow: UnitOfWork, *, actor_id: str, plan: PlanEnd) -> None:
+    with uow.transaction() as s:
+        actor = _register_keeper(s, actor_id)
+        row = s.scalars(
+            sa.select(PlanRow).where(
+                PlanRow.child_id == plan.child, PlanRow.plan == plan.plan, PlanRow.ended.is_(None)
+            )
+        ).first()
+        if row is None:
+            raise Invalid("plan", f"{plan.child} has no open {plan.plan} plan")
+        row.ended = uow.clock.now()
+        audit.action(s, uow.clock.now(), actor, "end-plan", "plan", str(row.id), Purpose.CASE_MANAGEMENT)
+
+
+def _start_plan(
+    s: Session,
+    uow: UnitOfWork,
+    actor: Actor,
+    plan: PlanStart,
+    *,
+    started: datetime,
+    ended: datetime | None,
+) -> int:
+    _person_of_kind(s, plan.child, PersonKind.CHILD, "child")
+    if plan.lead is not None:
+        lead = _exists(s, ProfessionalRow, plan.lead, "lead")
+        if lead.role != Role.SOCIAL_WORKER:
+            raise Invalid("lead", f"{plan.lead} is not a social worker")
+    row = PlanRow(
+        child_id=plan.child,
+        plan=plan.plan,
+        category=plan.category,
+        lead_id=plan.lead,
+        started=started,
+        ended=ended,
+    )
+    s.add(row)
+    s.flush()
+    audit.action(s, uow.clock.now(), actor, "start-plan", "plan", str(row.id), Purpose.CASE_MANAGEMENT)
+    return row.id
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def _nhs_digits(nhs: str | None) -> str | None:
+    if nhs is None:
+        return None
+    digits = "".join(ch for ch in nhs if ch.isdigit())
+    if len(digits) != 10:
+        raise Invalid("nhs", "an NHS number has 10 digits")
+    return digits
+
+
+def _administrator(s: Session, actor_id: str) -> Actor:
+    actor = load_actor(s, actor_id)
+    if actor is not SYSTEM:
+        raise NotFound("register")
+    return actor
+
+
+def _register_keeper(s: Session, actor_id: str) -> Actor:
+    """Only Children's Social Care keeps the register."""
+    actor = load_actor(s, actor_id)
+    if actor is SYSTEM or actor.agency_kind in REGISTER_KEEPERS:
+        return actor
+    raise NotFound("register")
+
+
+def _exists(s: Session, table: type[_Row], key: str, field: str) -> _Row:
+    row = s.get(table, key)
+    if row is None:
+        raise Invalid(field, f"no {field} with id {key!r}")
+    return row
+
+
+def _person_of_kind(s: Session, key: str, kind: PersonKind, field: str) -> PersonRow:
+    row = _exists(s, PersonRow, key, field)
+    if row.kind != kind:
+        raise Invalid(field, f"{key!r} is not a {kind}")
+    return row

@@ -1,0 +1,151 @@
+"""Intake: an agency shares what it knows; subjects are linked; rules raise alerts."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from teamaround.adapters.db.tables import AgencyRow, ContributionRow, ContributionSubjectRow
+from teamaround.domain.sharing import AlertDraft, LinkedSubject, SharedInformation
+from teamaround.domain.vocab import ContributionKind, Fact, Purpose, SubjectRole
+from teamaround.rules.marac import marac_linked_child
+from teamaround.rules.new_information import new_information
+from teamaround.rules.risk_at_address import risk_adult_at_child_address
+from teamaround.services import audit
+from teamaround.services.alerting import raise_alerts
+from teamaround.services.cases import children_linked_to, load_case
+from teamaround.services.commands import IdentityIn, MaracListingCreate, ShareCreate
+from teamaround.services.context import Actor, UnitOfWork, load_actor
+from teamaround.services.linking import build_matcher, identity_of, link_subject
+
+RECEIPT = (
+    "Thank you. Your information has been received and recorded. Where it concerns a child "
+    "known to Children's Services, the professionals responsible for that child have been told."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ShareReceipt:
+    """What the sharing agency is told: that it was received, and never which child."""
+
+    contribution_id: str
+    received_at: datetime
+    subjects: int
+    message: str = RECEIPT
+
+
+def do_share(uow: UnitOfWork, *, actor_id: str, share: ShareCreate) -> ShareReceipt:
+    with uow.transaction() as s:
+        actor = load_actor(s, actor_id)
+        now = uow.clock.now()
+        row = _contribution(s, actor, now, ContributionKind.SHARE, share.summary)
+        row.category = share.category
+        row.facts = [str(f) for f in share.facts]
+        row.restriction = share.restriction
+        subjects = [(SubjectRole.SUBJECT, subject) for subject in share.subjects]
+        info = _link_and_store(s, actor, row, subjects, now)
+        drafts = _rules_for_each_child(s, info, now, marac_date=None)
+        raise_alerts(s, drafts=drafts, now=now, actor=actor, contribution_id=row.id)
+        return ShareReceipt(contribution_id=row.id, received_at=now, subjects=len(subjects))
+
+
+def do_list_marac(uow: UnitOfWork, *, actor_id: str, listing: MaracListingCreate) -> ShareReceipt:
+    """A MARAC coordinator lists a case; the linked children's schools are told."""
+    with uow.transaction() as s:
+        actor = load_actor(s, actor_id)
+        now = uow.clock.now()
+        summary = f"Case listed for MARAC on {listing.meeting_date:%d %B %Y}."
+        row = _contribution(s, actor, now, ContributionKind.MARAC_LISTING, summary)
+        row.meeting_date = listing.meeting_date
+        subjects = [
+            (SubjectRole.VICTIM, listing.victim),
+            (SubjectRole.PERPETRATOR, listing.perpetrator),
+        ]
+        info = _link_and_store(s, actor, row, subjects, now)
+        drafts = _rules_for_each_child(s, info, now, marac_date=listing.meeting_date)
+        raise_alerts(s, drafts=drafts, now=now, actor=actor, contribution_id=row.id)
+        return ShareReceipt(contribution_id=row.id, received_at=now, subjects=len(subjects))
+
+
+def _contribution(
+    s: Session, actor: Actor, now: datetime, kind: ContributionKind, summary: str
+) -> ContributionRow:
+    row = ContributionRow(
+        id=uuid.uuid4().hex,
+        kind=kind,
+        agency_id=actor.agency_id,
+        professional_id=actor.id,
+        received_at=now,
+        summary=summary,
+        facts=[],
+    )
+    s.add(row)
+    s.flush()
+    audit.action(s, now, actor, f"contribute:{kind}", "contribution", row.id,
+                 Purpose.SAFEGUARDING_SHARE)
+    return row
+
+
+def _link_and_store(
+    s: Session,
+    actor: Actor,
+    row: ContributionRow,
+    subjects: list[tuple[SubjectRole, IdentityIn]],
+    now: datetime,
+) -> SharedInformation:
+    matcher = build_matcher(s, now.date())
+    linked = []
+    for position, (role, subject) in enumerate(subjects):
+        link = link_subject(matcher, identity_of(subject))
+        s.add(
+            ContributionSubjectRow(
+                contribution_id=row.id,
+                position=position,
+                role=role,
+                described=subject.model_dump(exclude_none=True),
+                person_id=link.person_id,
+                person_probability=link.person.probability if link.person else None,
+                address_id=link.address_id,
+                address_probability=link.address.probability if link.address else None,
+                evidence=link.evidence(),
+            )
+        )
+        linked.append(
+            LinkedSubject(
+                position=position,
+                role=role,
+                person_id=link.person_id,
+                address_id=link.address_id,
+                described_address=bool(subject.address),
+                explanation=link.explanation(),
+            )
+        )
+    s.flush()
+    agency = s.get(AgencyRow, actor.agency_id)
+    return SharedInformation(
+        contribution_id=row.id,
+        agency_id=actor.agency_id,
+        agency_name=agency.name if agency else actor.agency_id,
+        sharer_id=actor.id,
+        facts=frozenset(Fact(f) for f in row.facts),
+        restricted=row.restriction is not None,
+        subjects=tuple(linked),
+    )
+
+
+def _rules_for_each_child(
+    s: Session, info: SharedInformation, now: datetime, *, marac_date: date | None
+) -> list[AlertDraft]:
+    people = {x.person_id for x in info.subjects if x.person_id}
+    homes = {x.address_id for x in info.subjects if x.address_id}
+    drafts: list[AlertDraft] = []
+    for child_id in children_linked_to(s, people, homes):
+        case = load_case(s, child_id, now)
+        drafts += risk_adult_at_child_address(info, case, now.date())
+        drafts += new_information(info, case)
+        if marac_date is not None:
+            drafts += marac_linked_child(info, case, marac_date)
+    return drafts

@@ -1,0 +1,1 @@
+"""The HTTP service: a JSON API now, GOV.UK pages later."""

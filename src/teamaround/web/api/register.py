@@ -1,0 +1,46 @@
+"""The register kept by Children's Social Care: people, relationships, conditions, plans."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from teamaround.services import register
+from teamaround.services.commands import (
+    ConditionsSet,
+    PersonCreate,
+    PlanEnd,
+    PlanStart,
+    RelationshipCreate,
+)
+from teamaround.web.api.deps import CurrentProfessional, UowDep
+
+router = APIRouter(tags=["register"])
+
+
+@router.post("/people", status_code=status.HTTP_201_CREATED)
+def add_person(body: PersonCreate, uow: UowDep, me: CurrentProfessional) -> dict[str, str]:
+    register.do_add_person(uow, actor_id=me, person=body)
+    return {"id": body.id}
+
+
+@router.post("/relationships", status_code=status.HTTP_201_CREATED)
+def relate(body: RelationshipCreate, uow: UowDep, me: CurrentProfessional) -> dict[str, str]:
+    register.do_relate(uow, actor_id=me, relationship=body)
+    return {"child": body.child, "adult": body.adult}
+
+
+@router.post("/conditions", status_code=status.HTTP_201_CREATED)
+def set_conditions(body: ConditionsSet, uow: UowDep, me: CurrentProfessional) -> dict[str, int]:
+    register.do_set_conditions(uow, actor_id=me, conditions=body)
+    return {"recorded": len(body.conditions)}
+
+
+@router.post("/plans", status_code=status.HTTP_201_CREATED)
+def start_plan(body: PlanStart, uow: UowDep, me: CurrentProfessional) -> dict[str, int]:
+    return {"id": register.do_start_plan(uow, actor_id=me, plan=body)}
+
+
+@router.post("/plans/end")
+def end_plan(body: PlanEnd, uow: UowDep, me: CurrentProfessional) -> dict[str, str]:
+    register.do_end_plan(uow, actor_id=me, plan=body)
+    return {"ended": body.plan}

@@ -1,0 +1,42 @@
+"""Intake: agencies share what they know, and list MARAC cases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel
+
+from teamaround.services.commands import MaracListingCreate, ShareCreate
+from teamaround.services.sharing import ShareReceipt, do_list_marac, do_share
+from teamaround.web.api.deps import CurrentProfessional, UowDep
+
+router = APIRouter(tags=["sharing"])
+
+
+class ReceiptPublic(BaseModel):
+    """The acknowledgement the sharing agency receives: it never names a child."""
+
+    contribution_id: str
+    received_at: datetime
+    subjects: int
+    message: str
+
+
+def _public(receipt: ShareReceipt) -> ReceiptPublic:
+    return ReceiptPublic(
+        contribution_id=receipt.contribution_id,
+        received_at=receipt.received_at,
+        subjects=receipt.subjects,
+        message=receipt.message,
+    )
+
+
+@router.post("/shares", status_code=status.HTTP_201_CREATED, response_model=ReceiptPublic)
+def share(body: ShareCreate, uow: UowDep, me: CurrentProfessional) -> ReceiptPublic:
+    return _public(do_share(uow, actor_id=me, share=body))
+
+
+@router.post("/marac-listings", status_code=status.HTTP_201_CREATED, response_model=ReceiptPublic)
+def list_marac(body: MaracListingCreate, uow: UowDep, me: CurrentProfessional) -> ReceiptPublic:
+    return _public(do_list_marac(uow, actor_id=me, listing=body))
