@@ -52,7 +52,9 @@ def _drop_postgres_database(url: str) -> None:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
         return
@@ -70,12 +72,12 @@ def migrated_engine(database_url: str) -> Iterator[sa.Engine]:
 
 
 @pytest.fixture
-def engine(migrated_engine: sa.Engine) -> Iterator[sa.Engine]:
+def engine(migrated_engine: sa.Engine) -> sa.Engine:
     """The migrated database, emptied before each test."""
     with migrated_engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
-    yield migrated_engine
+    return migrated_engine
 
 
 @pytest.fixture

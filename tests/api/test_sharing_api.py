@@ -32,8 +32,10 @@ def world(engine: sa.Engine, database_url: str) -> Iterator[tuple[TestClient, di
     uow = UnitOfWork(engine, clock)
     scenario = load_scenario(CHILD_O)
     load_register(uow, scenario)
-    tokens = {p.id: do_issue_token(uow, actor_id=SYSTEM.id, professional_id=p.id)
-              for p in scenario.professionals}
+    tokens = {
+        p.id: do_issue_token(uow, actor_id=SYSTEM.id, professional_id=p.id)
+        for p in scenario.professionals
+    }
     app = create_app(database_url=database_url, clock=clock)
     with TestClient(app) as client:
         yield client, tokens
@@ -43,7 +45,9 @@ def auth(tokens: dict[str, str], who: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens[who]}"}
 
 
-def share(client: TestClient, tokens: dict[str, str], who: str, body: dict[str, object]) -> dict[str, object]:
+def share(
+    client: TestClient, tokens: dict[str, str], who: str, body: dict[str, object]
+) -> dict[str, object]:
     response = client.post("/api/shares", json=body, headers=auth(tokens, who))
     assert response.status_code == 201, response.text
     return dict(response.json())
@@ -59,8 +63,14 @@ MOTHER_AT_HOME = {
     "category": "incident",
     "summary": "Police attended a report of shouting.",
     "facts": ["domestic-abuse"],
-    "subjects": [{"given": "Kelly", "family": "Ashby", "dob": "14/07/1990",
-                  "address": "12 Acacia Ave, Stockton TS18 1AB"}],
+    "subjects": [
+        {
+            "given": "Kelly",
+            "family": "Ashby",
+            "dob": "14/07/1990",
+            "address": "12 Acacia Ave, Stockton TS18 1AB",
+        }
+    ],
 }
 
 
@@ -77,19 +87,49 @@ def test_share_about_a_linked_adult_tells_lead_and_school_and_nobody_else(world)
 def test_prohibited_adult_reported_at_home_is_urgent(world, engine: sa.Engine) -> None:
     client, tokens = world
     sw = auth(tokens, "sw1")
-    client.post("/api/people", headers=sw, json={
-        "id": "dm", "kind": "adult", "given": "Dean", "family": "Marsh", "dob": "1985-02-11",
-        "address": "luton"}).raise_for_status()
-    client.post("/api/relationships", headers=sw, json={
-        "child": "child-o", "adult": "dm", "kind": "parents-partner",
-        "contact": "prohibited"}).raise_for_status()
-    client.post("/api/plans", headers=sw, json={
-        "child": "child-o", "plan": "child-protection", "category": "neglect",
-        "lead": "sw1"}).raise_for_status()
-    share(client, tokens, "ch1", {
-        "category": "health-contact", "summary": "111 call for medication.",
-        "subjects": [{"name": "MARSH, Dean", "dob": "11/02/1985",
-                      "address": "12 acacia ave stockton ts181ab"}]})
+    client.post(
+        "/api/people",
+        headers=sw,
+        json={
+            "id": "dm",
+            "kind": "adult",
+            "given": "Dean",
+            "family": "Marsh",
+            "dob": "1985-02-11",
+            "address": "luton",
+        },
+    ).raise_for_status()
+    client.post(
+        "/api/relationships",
+        headers=sw,
+        json={
+            "child": "child-o",
+            "adult": "dm",
+            "kind": "parents-partner",
+            "contact": "prohibited",
+        },
+    ).raise_for_status()
+    client.post(
+        "/api/plans",
+        headers=sw,
+        json={"child": "child-o", "plan": "child-protection", "category": "neglect", "lead": "sw1"},
+    ).raise_for_status()
+    share(
+        client,
+        tokens,
+        "ch1",
+        {
+            "category": "health-contact",
+            "summary": "111 call for medication.",
+            "subjects": [
+                {
+                    "name": "MARSH, Dean",
+                    "dob": "11/02/1985",
+                    "address": "12 acacia ave stockton ts181ab",
+                }
+            ],
+        },
+    )
     urgent = [a for a in client.get("/api/alerts", headers=sw).json() if a["priority"] == "urgent"]
     assert [a["kind"] for a in urgent] == ["risk-adult-at-child-address"]
     assert "home address" in urgent[0]["reason"]
@@ -109,8 +149,11 @@ def test_malformed_share_is_refused_naming_the_field_and_writes_nothing(world, e
     response = client.post("/api/shares", json=nameless, headers=auth(tokens, "pc1"))
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"].startswith("subjects.0")
-    response = client.post("/api/shares", content=b"{not json", headers={
-        **auth(tokens, "pc1"), "Content-Type": "application/json"})
+    response = client.post(
+        "/api/shares",
+        content=b"{not json",
+        headers={**auth(tokens, "pc1"), "Content-Type": "application/json"},
+    )
     assert response.status_code == 422
     assert _counts(engine) == before
 
@@ -138,8 +181,11 @@ def test_subjects_are_kept_as_the_agency_described_them(world, engine) -> None:
     client, tokens = world
     receipt = share(client, tokens, "pc1", MOTHER_AT_HOME)
     with engine.connect() as c:
-        row = c.execute(sa.select(ContributionSubjectRow).where(
-            ContributionSubjectRow.contribution_id == receipt["contribution_id"])).one()
+        row = c.execute(
+            sa.select(ContributionSubjectRow).where(
+                ContributionSubjectRow.contribution_id == receipt["contribution_id"]
+            )
+        ).one()
     assert row.described["dob"] == "14/07/1990"
     assert row.described["address"] == "12 Acacia Ave, Stockton TS18 1AB"
     assert row.person_id == "mother"
@@ -166,5 +212,7 @@ def test_register_is_kept_only_by_childrens_social_care(world) -> None:
 
 def _counts(engine: sa.Engine) -> tuple[int, ...]:
     with engine.connect() as c:
-        return tuple(c.scalar(sa.select(sa.func.count()).select_from(t)) or 0
-                     for t in (ContributionRow, ContributionSubjectRow, AlertRow, AuditRow))
+        return tuple(
+            c.scalar(sa.select(sa.func.count()).select_from(t)) or 0
+            for t in (ContributionRow, ContributionSubjectRow, AlertRow, AuditRow)
+        )

@@ -15,8 +15,11 @@ def test_child_o_foundation_steps_pass(engine: sa.Engine) -> None:
     report = replay(load_scenario(CHILD_O), engine)
     by_id = {step.id: step for step in report.steps}
     assert len(report.steps) == 27
-    failing = {i: (by_id[i].error, [c for c in by_id[i].checks if not c.ok])
-               for i in FOUNDATION_STEPS if not by_id[i].ok}
+    failing = {
+        i: (by_id[i].error, [c for c in by_id[i].checks if not c.ok])
+        for i in FOUNDATION_STEPS
+        if not by_id[i].ok
+    }
     assert failing == {}
 
 

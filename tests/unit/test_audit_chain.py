@@ -16,8 +16,18 @@ START = datetime(2024, 1, 1, tzinfo=UTC)
 def chain(n: int) -> list[ChainedEntry]:
     entries, prev = [], GENESIS
     for seq in range(1, n + 1):
-        entry = AuditEntry(seq, START + timedelta(minutes=seq), f"p{seq % 3}", "social-worker",
-                           "csc", "read-child", "child", f"c{seq % 2}", "child-protection", "ok")
+        entry = AuditEntry(
+            seq,
+            START + timedelta(minutes=seq),
+            f"p{seq % 3}",
+            "social-worker",
+            "csc",
+            "read-child",
+            "child",
+            f"c{seq % 2}",
+            "child-protection",
+            "ok",
+        )
         digest = entry.digest(prev)
         entries.append(ChainedEntry(entry, prev, digest))
         prev = digest

@@ -47,16 +47,23 @@ def case(**changes: object) -> CaseSnapshot:
     return CaseSnapshot(**base)  # type: ignore[arg-type]
 
 
-def subject(person: str | None, address: str | None = None, *,
-            role: SubjectRole = SubjectRole.SUBJECT) -> LinkedSubject:
-    return LinkedSubject(0, role, person, address, address is not None,
-                         "name and date of birth agree")
+def subject(
+    person: str | None, address: str | None = None, *, role: SubjectRole = SubjectRole.SUBJECT
+) -> LinkedSubject:
+    return LinkedSubject(
+        0, role, person, address, address is not None, "name and date of birth agree"
+    )
 
 
-def info(*subjects: LinkedSubject, facts: set[Fact] | None = None, sharer: str = "handler",
-         restricted: bool = False) -> SharedInformation:
-    return SharedInformation("k1", "amb", "Ambulance (111)", sharer, frozenset(facts or ()),
-                             restricted, subjects)
+def info(
+    *subjects: LinkedSubject,
+    facts: set[Fact] | None = None,
+    sharer: str = "handler",
+    restricted: bool = False,
+) -> SharedInformation:
+    return SharedInformation(
+        "k1", "amb", "Ambulance (111)", sharer, frozenset(facts or ()), restricted, subjects
+    )
 
 
 def test_new_information_about_a_linked_adult_goes_to_lead_and_school() -> None:
@@ -106,10 +113,22 @@ def test_permitted_adult_at_home_is_not_urgent() -> None:
 
 def test_recorded_risk_or_mappa_makes_an_adult_urgent() -> None:
     with_risk = case(adults=(LinkedAdult("a", RelationshipKind.OTHER, risk="violent"),))
-    mappa = case(adults=(LinkedAdult("a", RelationshipKind.OTHER, conditions=(
-        Condition(ConditionKind.MAPPA, "level 2"),)),))
-    expired = case(adults=(LinkedAdult("a", RelationshipKind.OTHER, conditions=(
-        Condition(ConditionKind.MAPPA, "level 2", until=date(2020, 1, 1)),)),))
+    mappa = case(
+        adults=(
+            LinkedAdult(
+                "a", RelationshipKind.OTHER, conditions=(Condition(ConditionKind.MAPPA, "level 2"),)
+            ),
+        )
+    )
+    expired = case(
+        adults=(
+            LinkedAdult(
+                "a",
+                RelationshipKind.OTHER,
+                conditions=(Condition(ConditionKind.MAPPA, "level 2", until=date(2020, 1, 1)),),
+            ),
+        )
+    )
     shared = info(subject("a", "home"))
     assert len(risk_adult_at_child_address(shared, with_risk, TODAY)) == 1
     assert len(risk_adult_at_child_address(shared, mappa, TODAY)) == 1

@@ -17,8 +17,9 @@ from teamaround.scenarios.loader import ScenarioError, load_scenario
 from teamaround.scenarios.runner import replay as run_replay
 from teamaround.settings import Settings
 
-app = typer.Typer(help="TeamAround: multi-agency child safeguarding information sharing.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="TeamAround: multi-agency child safeguarding information sharing.", no_args_is_help=True
+)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -47,7 +48,9 @@ def replay(
         engine = make_engine(url)
         try:
             if not is_empty(engine):
-                err.print(f"[bold red]{url}:[/] the database is not empty; replay needs a fresh one")
+                err.print(
+                    f"[bold red]{url}:[/] the database is not empty; replay needs a fresh one"
+                )
                 raise typer.Exit(2)
             upgrade(engine)
             report = run_replay(scenario, engine)
@@ -72,11 +75,13 @@ def db_upgrade(database: Annotated[str | None, typer.Option(help="Database URL."
 
 
 @audit_app.command("verify")
-def audit_verify(database: Annotated[str | None, typer.Option(help="Database URL.")] = None) -> None:
+def audit_verify(
+    database: Annotated[str | None, typer.Option(help="Database URL.")] = None,
+) -> None:
     """Recompute the audit hash chain; exit 1 naming the first bad entry."""
-    from teamaround.services.audit import verify  # noqa: PLC0415 - keeps startup light
-    from teamaround.services.context import UnitOfWork  # noqa: PLC0415
-    from teamaround.clock import SystemClock  # noqa: PLC0415
+    from teamaround.clock import SystemClock
+    from teamaround.services.audit import verify
+    from teamaround.services.context import UnitOfWork
 
     engine = make_engine(database or Settings().database_url)
     with UnitOfWork(engine, SystemClock()).transaction() as s:
@@ -96,7 +101,7 @@ def demo(
     reset: Annotated[bool, typer.Option(help="Start again from an empty demo database.")] = True,
 ) -> None:
     """Load the Child O demo case into var/teamaround.db and serve the API."""
-    from teamaround.cli.demo import load_demo  # noqa: PLC0415
+    from teamaround.cli.demo import load_demo
 
     settings = Settings()
     if not settings.development:
@@ -119,9 +124,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
 
 def _serve(url: str, host: str, port: int) -> None:
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
-    from teamaround.web.app import create_app  # noqa: PLC0415
+    from teamaround.web.app import create_app
 
     uvicorn.run(create_app(database_url=url), host=host, port=port)
 

@@ -1,4 +1,4 @@
-"""Demo data: an invented copy of the Child O scenario, shipped so `make demo` needs nothing else."""
+"""Demo data: an invented copy of the Child O scenario, so `make demo` needs nothing else."""
 
 from pathlib import Path
 

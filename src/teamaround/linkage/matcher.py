@@ -182,19 +182,18 @@ def _clause(labels: list[str], singular: str, plural: str) -> str | None:
 
 def explain_evidence(evidence: Iterable[FieldEvidence]) -> str:
     """One plain sentence, so the reason for a suggested match is readable at a glance."""
-    agree: list[str] = []
-    close: list[str] = []
-    differ: list[str] = []
+    groups: dict[str, list[str]] = {"agree": [], "close": [], "differ": [], "unknown": []}
     for item in evidence:
         label = _LABELS.get(item.field, item.field)
         if item.weight > 0:
-            (agree if item.level in _FULL_AGREEMENT else close).append(label)
+            groups["agree" if item.level in _FULL_AGREEMENT else "close"].append(label)
         elif item.weight < 0:
-            differ.append(label)
+            groups["unknown" if item.level == "missing" else "differ"].append(label)
     clauses = [
-        _clause(agree, "agrees", "agree"),
-        _clause(close, "nearly agrees", "nearly agree"),
-        _clause(differ, "differs", "differ"),
+        _clause(groups["agree"], "agrees", "agree"),
+        _clause(groups["close"], "nearly agrees", "nearly agree"),
+        _clause(groups["differ"], "differs", "differ"),
+        _clause(groups["unknown"], "is not given", "are not given"),
     ]
     sentence = "; ".join(clause for clause in clauses if clause)
     return sentence or "nothing could be compared"
@@ -259,7 +258,7 @@ def _probability(prior: float, bits: float) -> float:
         return 1.0
     if log_odds < -60:
         return 0.0
-    odds = 2.0**log_odds
+    odds = math.pow(2.0, log_odds)
     return odds / (1.0 + odds)
 
 

@@ -147,8 +147,12 @@ _MONTHS = {
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[t ].*)?")
 _DAY_FIRST = re.compile(r"(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4}|\d{2})")
 _SEP = r"[\s,./-]"
-_DAY_MONTH_NAME = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?{_SEP}*([a-z]{{3,9}}){_SEP}*(\d{{4}}|\d{{2}})")
-_MONTH_NAME_DAY = re.compile(rf"([a-z]{{3,9}}){_SEP}*(\d{{1,2}})(?:st|nd|rd|th)?{_SEP}+(\d{{4}}|\d{{2}})")
+_DAY_MONTH_NAME = re.compile(
+    rf"(\d{{1,2}})(?:st|nd|rd|th)?{_SEP}*([a-z]{{3,9}}){_SEP}*(\d{{4}}|\d{{2}})"
+)
+_MONTH_NAME_DAY = re.compile(
+    rf"([a-z]{{3,9}}){_SEP}*(\d{{1,2}})(?:st|nd|rd|th)?{_SEP}+(\d{{4}}|\d{{2}})"
+)
 _COMPACT = re.compile(r"(\d{8})")
 
 
@@ -418,9 +422,9 @@ def _take_flat(segment: list[str]) -> tuple[str | None, str | None, list[str]]:
     return None, None, segment
 
 
-def _extends_street(token: str) -> bool:
+def _extends_street(word: str) -> bool:
     """ "Park View Road": a street-type word straight after another still belongs to the street."""
-    return token != "st" and _is_street_type(token)
+    return word not in {"st"} and _is_street_type(word)
 
 
 def _street_type_at(segment: list[str]) -> int | None:

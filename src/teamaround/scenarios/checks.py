@@ -49,7 +49,9 @@ class RaisedAlert:
         return f"{self.kind} about {self.about} ({self.priority}) to {to}"
 
 
-def check_step(uow: UnitOfWork, step: Step, state: ReplayState, new_alerts: set[str]) -> list[Check]:
+def check_step(
+    uow: UnitOfWork, step: Step, state: ReplayState, new_alerts: set[str]
+) -> list[Check]:
     expect = step.expect
     with uow.transaction() as s:
         raised = _raised(s, new_alerts)
@@ -60,8 +62,11 @@ def check_step(uow: UnitOfWork, step: Step, state: ReplayState, new_alerts: set[
         if expect.prompts:
             checks += _expect_prompts(s, step, state, expect.prompts)
         if expect.challenge is not None:
-            checks.append(_expect_challenge(s, state, expect.challenge.step,
-                                            expect.challenge.stage, expect.challenge.status))
+            checks.append(
+                _expect_challenge(
+                    s, state, expect.challenge.step, expect.challenge.stage, expect.challenge.status
+                )
+            )
     if expect.lookup is not None:
         checks.append(_from_output(state, step, "lookup", expect.lookup.model_dump()))
     if expect.agenda is not None:
@@ -82,9 +87,7 @@ def _raised(s: Session, ids: set[str]) -> list[RaisedAlert]:
     ):
         recipients[alert_id].add(professional)
     rows = s.scalars(sa.select(AlertRow).where(AlertRow.id.in_(ids)).order_by(AlertRow.kind))
-    return [
-        RaisedAlert(r.kind, r.about_id, r.priority, frozenset(recipients[r.id])) for r in rows
-    ]
+    return [RaisedAlert(r.kind, r.about_id, r.priority, frozenset(recipients[r.id])) for r in rows]
 
 
 def _expect_alert(e: AlertExpectation, raised: list[RaisedAlert]) -> Check:
@@ -92,16 +95,18 @@ def _expect_alert(e: AlertExpectation, raised: list[RaisedAlert]) -> Check:
     what = f"{e.kind} about {e.about}{priority} to {', '.join(e.to) or 'anyone'}"
     same = [a for a in raised if a.kind == e.kind and a.about == e.about]
     ok = any(
-        set(e.to) <= a.recipients and (e.priority is None or a.priority == e.priority)
-        for a in same
+        set(e.to) <= a.recipients and (e.priority is None or a.priority == e.priority) for a in same
     )
-    return Check(what, ok, _describe(same) if same else f"no {e.kind} about {e.about}" + _others(raised))
+    return Check(
+        what, ok, _describe(same) if same else f"no {e.kind} about {e.about}" + _others(raised)
+    )
 
 
 def _expect_no_alert(e: NoAlertExpectation, raised: list[RaisedAlert]) -> Check:
     what = "no " + (e.kind or "alert") + (f" about {e.about}" if e.about else "")
     hits = [
-        a for a in raised
+        a
+        for a in raised
         if (e.kind is None or a.kind == e.kind) and (e.about is None or a.about == e.about)
     ]
     return Check(what, not hits, _describe(hits) if hits else "none raised")
@@ -122,8 +127,11 @@ def _expect_not_to(
 def _children_named_in(s: Session, text: str) -> list[str]:
     lowered = text.lower()
     children = s.scalars(sa.select(PersonRow).where(PersonRow.kind == PersonKind.CHILD))
-    return [c.id for c in children if f"{c.given} {c.family}".lower() in lowered
-            or c.id.lower() in lowered]
+    return [
+        c.id
+        for c in children
+        if f"{c.given} {c.family}".lower() in lowered or c.id.lower() in lowered
+    ]
 
 
 def _expect_prompts(s: Session, step: Step, state: ReplayState, kinds: list[str]) -> list[Check]:
@@ -153,19 +161,21 @@ def _children_of_step(s: Session, step: Step, state: ReplayState) -> list[str]:
     )
     children = set(
         s.scalars(
-            sa.select(PersonRow.id).where(PersonRow.id.in_(linked), PersonRow.kind == PersonKind.CHILD)
+            sa.select(PersonRow.id).where(
+                PersonRow.id.in_(linked), PersonRow.kind == PersonKind.CHILD
+            )
         )
     ) | set(
         s.scalars(sa.select(RelationshipRow.child_id).where(RelationshipRow.adult_id.in_(linked)))
     )
     if not children:
-        children = set(
-            s.scalars(sa.select(PersonRow.id).where(PersonRow.kind == PersonKind.CHILD))
-        )
+        children = set(s.scalars(sa.select(PersonRow.id).where(PersonRow.kind == PersonKind.CHILD)))
     return sorted(children)
 
 
-def _expect_challenge(s: Session, state: ReplayState, step_id: str, stage: int, status: str) -> Check:
+def _expect_challenge(
+    s: Session, state: ReplayState, step_id: str, stage: int, status: str
+) -> Check:
     what = f"the challenge of step {step_id} is at stage {stage}, {status}"
     challenge_id = state.by_step.get(step_id)
     row = s.get(ChallengeRow, challenge_id) if challenge_id else None

@@ -36,9 +36,9 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _mapping_with_lines(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
-    mapping = _LineDict(loader.construct_mapping(node, deep=True))
+    mapping = _LineDict({str(k): v for k, v in loader.construct_mapping(node, deep=True).items()})
     mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
+    mapping.key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
     return mapping
 
 
@@ -91,8 +91,13 @@ def _step(item: Any, root: _LineDict, index: int) -> Step:
             raise ScenarioError(item.line, f"step {index + 1} has no {key}")
     try:
         return Step(
-            id=str(fields["id"]), at=fields["at"], by=str(fields["by"]), action=action,
-            payload=payload, expect=expect, line=item.line,
+            id=str(fields["id"]),
+            at=fields["at"],
+            by=str(fields["by"]),
+            action=action,
+            payload=payload,
+            expect=expect,
+            line=item.line,
         )
     except ValidationError as exc:
         raise ScenarioError(item.key_lines.get("at", item.line), _first(exc)) from exc

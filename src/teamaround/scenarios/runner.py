@@ -61,8 +61,14 @@ class ReplayReport:
             "seconds": round(self.seconds, 3),
             "steps": [
                 {
-                    "id": s.id, "at": s.at, "by": s.by, "action": s.action, "line": s.line,
-                    "ok": s.ok, "error": s.error, "outcome": s.outcome,
+                    "id": s.id,
+                    "at": s.at,
+                    "by": s.by,
+                    "action": s.action,
+                    "line": s.line,
+                    "ok": s.ok,
+                    "error": s.error,
+                    "outcome": s.outcome,
                     "checks": [c.as_json() for c in s.checks],
                 }
                 for s in self.steps
@@ -118,7 +124,10 @@ def load_register(uow: UnitOfWork, scenario: Scenario) -> None:
 
 def _run_step(uow: UnitOfWork, step: Step, state: ReplayState) -> StepReport:
     report = StepReport(
-        id=step.id, at=as_instant(step.at).isoformat(), by=step.by, action=step.action,
+        id=step.id,
+        at=as_instant(step.at).isoformat(),
+        by=step.by,
+        action=step.action,
         line=step.line,
     )
     before = _alert_ids(uow)
@@ -128,7 +137,7 @@ def _run_step(uow: UnitOfWork, step: Step, state: ReplayState) -> StepReport:
         report.error = f"not yet supported: {exc}"
     except ServiceError as exc:
         report.error = f"refused: {exc}"
-    except Exception as exc:  # noqa: BLE001 - a replay reports a crash as that step's failure
+    except Exception as exc:
         report.error = f"internal error: {type(exc).__name__}: {exc}"
     new_alerts = _alert_ids(uow) - before
     report.checks = check_step(uow, step, state, new_alerts)

@@ -46,8 +46,15 @@ def raise_alerts(
             AlertRecipientRow(alert_id=alert_id, professional_id=p, delivered_at=now)
             for p in sorted(draft.recipients)
         )
-        audit.action(s, now, actor, f"raise-alert:{draft.kind}", "alert", alert_id,
-                     Purpose.SAFEGUARDING_SHARE)
+        audit.action(
+            s,
+            now,
+            actor,
+            f"raise-alert:{draft.kind}",
+            "alert",
+            alert_id,
+            Purpose.SAFEGUARDING_SHARE,
+        )
         ids.append(alert_id)
     s.flush()
     return ids

@@ -54,8 +54,15 @@ def list_inbox(uow: UnitOfWork, *, actor_id: str) -> list[InboxAlert]:
             for a, acked, p in rows
         ]
         items.sort(key=lambda i: (_PRIORITY_ORDER[Priority(i.priority)], -i.raised_at.timestamp()))
-        audit.action(s, uow.clock.now(), actor, "read-inbox", "professional", actor.id,
-                     Purpose.SAFEGUARDING_SHARE)
+        audit.action(
+            s,
+            uow.clock.now(),
+            actor,
+            "read-inbox",
+            "professional",
+            actor.id,
+            Purpose.SAFEGUARDING_SHARE,
+        )
         return items
 
 
@@ -68,8 +75,9 @@ def do_acknowledge_alert(uow: UnitOfWork, *, actor_id: str, alert_id: str) -> da
         now = uow.clock.now()
         if row.acknowledged_at is None:
             row.acknowledged_at = now
-        audit.action(s, now, actor, "acknowledge-alert", "alert", alert_id,
-                     Purpose.SAFEGUARDING_SHARE)
+        audit.action(
+            s, now, actor, "acknowledge-alert", "alert", alert_id, Purpose.SAFEGUARDING_SHARE
+        )
         return row.acknowledged_at
 
 

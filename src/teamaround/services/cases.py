@@ -53,9 +53,7 @@ def load_case(s: Session, child_id: str, now: datetime) -> CaseSnapshot:
     plans = s.scalars(
         sa.select(PlanRow).where(PlanRow.child_id == child_id).order_by(PlanRow.started, PlanRow.id)
     ).all()
-    open_plans = frozenset(
-        PlanKind(p.plan) for p in plans if p.ended is None or p.ended > now
-    )
+    open_plans = frozenset(PlanKind(p.plan) for p in plans if p.ended is None or p.ended > now)
     lead = next((p.lead_id for p in reversed(plans) if p.lead_id), None)
     lead_agency = _agency_of(s, lead)
     return CaseSnapshot(
@@ -88,14 +86,18 @@ def children_linked_to(s: Session, person_ids: set[str], address_ids: set[str]) 
         )
     )
     found |= set(
-        s.scalars(sa.select(RelationshipRow.child_id).where(RelationshipRow.adult_id.in_(person_ids)))
+        s.scalars(
+            sa.select(RelationshipRow.child_id).where(RelationshipRow.adult_id.in_(person_ids))
+        )
     )
     return sorted(found)
 
 
 def _linked_adults(s: Session, child_id: str, today: date) -> tuple[LinkedAdult, ...]:
     rows = s.scalars(
-        sa.select(RelationshipRow).where(RelationshipRow.child_id == child_id).order_by(RelationshipRow.id)
+        sa.select(RelationshipRow)
+        .where(RelationshipRow.child_id == child_id)
+        .order_by(RelationshipRow.id)
     ).all()
     return tuple(
         LinkedAdult(
@@ -115,13 +117,15 @@ def _conditions(s: Session, person_id: str) -> tuple[Condition, ...]:
     rows = s.scalars(
         sa.select(ConditionRow).where(ConditionRow.person_id == person_id).order_by(ConditionRow.id)
     )
-    return tuple(Condition(kind=ConditionKind(r.kind), detail=r.detail, until=r.until) for r in rows)
+    return tuple(
+        Condition(kind=ConditionKind(r.kind), detail=r.detail, until=r.until) for r in rows
+    )
 
 
 def offender_managers(s: Session, adult_id: str) -> frozenset[str]:
     """Probation professionals who recorded a licence or MAPPA, or shared about the adult."""
-    probation = sa.select(ProfessionalRow.id).join(AgencyRow).where(
-        AgencyRow.kind == AgencyKind.PROBATION
+    probation = (
+        sa.select(ProfessionalRow.id).join(AgencyRow).where(AgencyRow.kind == AgencyKind.PROBATION)
     )
     recorded = sa.select(ConditionRow.recorded_by).where(
         ConditionRow.person_id == adult_id,

@@ -68,7 +68,9 @@ def view_child(uow: UnitOfWork, *, actor_id: str, child_id: str) -> ChildView:
                 plans=[
                     PlanView(p.plan, p.category, p.lead_id, p.started, p.ended)
                     for p in s.scalars(
-                        sa.select(PlanRow).where(PlanRow.child_id == child_id).order_by(PlanRow.started)
+                        sa.select(PlanRow)
+                        .where(PlanRow.child_id == child_id)
+                        .order_by(PlanRow.started)
                     )
                 ],
                 lead_social_worker=case.lead_social_worker,
@@ -97,7 +99,9 @@ def _adults(s: sa.orm.Session, child_id: str) -> list[AdultView]:
             risk=rel.risk,
             conditions=[
                 f"{c.kind}: {c.detail}" + (f" (until {c.until:%d %B %Y})" if c.until else "")
-                for c in s.scalars(sa.select(ConditionRow).where(ConditionRow.person_id == adult.id))
+                for c in s.scalars(
+                    sa.select(ConditionRow).where(ConditionRow.person_id == adult.id)
+                )
             ],
         )
         for rel, adult in rows
@@ -110,5 +114,13 @@ def _audit_refusal(uow: UnitOfWork, actor_id: str, child_id: str) -> None:
             actor = load_actor(s, actor_id)
         except NotFound:
             return
-        audit.record(s, at=uow.clock.now(), actor=actor, action="read-child", record_type="child",
-                     record_id=child_id, purpose=Purpose.CHILD_PROTECTION, outcome="refused")
+        audit.record(
+            s,
+            at=uow.clock.now(),
+            actor=actor,
+            action="read-child",
+            record_type="child",
+            record_id=child_id,
+            purpose=Purpose.CHILD_PROTECTION,
+            outcome="refused",
+        )

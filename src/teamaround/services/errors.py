@@ -1,9 +1,9 @@
 """What services raise; the API maps each to one status code.
 
-    ServiceError
-     ├── NotFound      (404: missing, or not yours to see; the two are never told apart)
-     ├── Invalid       (422: names the field and the problem)
-     └── Conflict      (409: the record exists, or the state forbids the change)
+ServiceError
+ ├── NotFound      (404: missing, or not yours to see; the two are never told apart)
+ ├── Invalid       (422: names the field and the problem)
+ └── Conflict      (409: the record exists, or the state forbids the change)
 """
 
 from __future__ import annotations

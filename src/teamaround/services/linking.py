@@ -111,8 +111,12 @@ def _match_json(match: PotentialMatch | AddressMatch | None) -> dict[str, Any] |
         "id": key,
         "probability": round(match.probability, 6),
         "fields": [
-            {"field": e.field, "level": e.level, "weight": round(e.weight, 3),
-             "description": e.description}
+            {
+                "field": e.field,
+                "level": e.level,
+                "weight": round(e.weight, 3),
+                "description": e.description,
+            }
             for e in match.evidence
         ],
     }

@@ -40,8 +40,15 @@ def do_hold_meeting(uow: UnitOfWork, *, actor_id: str, meeting: MeetingCreate) -
         if meeting.core_group is not None:
             _set_core_group(s, meeting.child, set(meeting.core_group), uow)
         s.flush()
-        audit.action(s, now, actor, f"hold-meeting:{meeting.type}", "meeting", row.id,
-                     Purpose.CHILD_PROTECTION)
+        audit.action(
+            s,
+            now,
+            actor,
+            f"hold-meeting:{meeting.type}",
+            "meeting",
+            row.id,
+            Purpose.CHILD_PROTECTION,
+        )
         return row.id
 
 
@@ -62,8 +69,9 @@ def do_change_core_group(uow: UnitOfWork, *, actor_id: str, change: CoreGroupCha
         if unknown:
             raise Invalid("remove", f"not in the core group: {', '.join(sorted(unknown))}")
         _set_core_group(s, change.child, (current | set(change.add)) - set(change.remove), uow)
-        audit.action(s, now, actor, "change-core-group", "child", change.child,
-                     Purpose.CHILD_PROTECTION)
+        audit.action(
+            s, now, actor, "change-core-group", "child", change.child, Purpose.CHILD_PROTECTION
+        )
 
 
 def _set_core_group(s: Session, child_id: str, members: set[str], uow: UnitOfWork) -> None:

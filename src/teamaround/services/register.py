@@ -52,7 +52,15 @@ def do_register_agency(uow: UnitOfWork, *, actor_id: str, agency: AgencyCreate) 
         if s.get(AgencyRow, agency.id) is not None:
             raise Conflict(f"agency {agency.id} exists")
         s.add(AgencyRow(id=agency.id, name=agency.name, kind=agency.kind))
-        audit.action(s, uow.clock.now(), actor, "register-agency", "agency", agency.id, Purpose.ADMINISTRATION)
+        audit.action(
+            s,
+            uow.clock.now(),
+            actor,
+            "register-agency",
+            "agency",
+            agency.id,
+            Purpose.ADMINISTRATION,
+        )
 
 
 def do_register_professional(
@@ -71,8 +79,15 @@ def do_register_professional(
                 name=professional.name,
             )
         )
-        audit.action(s, uow.clock.now(), actor, "register-professional", "professional", professional.id,
-               Purpose.ADMINISTRATION)
+        audit.action(
+            s,
+            uow.clock.now(),
+            actor,
+            "register-professional",
+            "professional",
+            professional.id,
+            Purpose.ADMINISTRATION,
+        )
 
 
 def do_issue_token(uow: UnitOfWork, *, actor_id: str, professional_id: str) -> str:
@@ -81,10 +96,22 @@ def do_issue_token(uow: UnitOfWork, *, actor_id: str, professional_id: str) -> s
         actor = _administrator(s, actor_id)
         _exists(s, ProfessionalRow, professional_id, "professional")
         token = secrets.token_urlsafe(32)
-        s.add(ApiTokenRow(token_sha256=token_digest(token), professional_id=professional_id,
-                          created_at=uow.clock.now()))
-        audit.action(s, uow.clock.now(), actor, "issue-token", "professional", professional_id,
-               Purpose.ADMINISTRATION)
+        s.add(
+            ApiTokenRow(
+                token_sha256=token_digest(token),
+                professional_id=professional_id,
+                created_at=uow.clock.now(),
+            )
+        )
+        audit.action(
+            s,
+            uow.clock.now(),
+            actor,
+            "issue-token",
+            "professional",
+            professional_id,
+            Purpose.ADMINISTRATION,
+        )
         return token
 
 
@@ -98,7 +125,15 @@ def do_register_address(uow: UnitOfWork, *, actor_id: str, address: AddressCreat
         if s.get(AddressRow, address.id) is not None:
             raise Conflict(f"address {address.id} exists")
         s.add(AddressRow(id=address.id, text=address.text))
-        audit.action(s, uow.clock.now(), actor, "register-address", "address", address.id, Purpose.CASE_MANAGEMENT)
+        audit.action(
+            s,
+            uow.clock.now(),
+            actor,
+            "register-address",
+            "address",
+            address.id,
+            Purpose.CASE_MANAGEMENT,
+        )
 
 
 def do_add_person(uow: UnitOfWork, *, actor_id: str, person: PersonCreate) -> None:
@@ -132,7 +167,9 @@ def do_add_person(uow: UnitOfWork, *, actor_id: str, person: PersonCreate) -> No
         s.add_all(AliasRow(person_id=person.id, name=alias) for alias in person.aliases)
         if person.address is not None:
             s.add(PersonAddressRow(person_id=person.id, address_id=person.address, since=now))
-        audit.action(s, uow.clock.now(), actor, "add-person", "person", person.id, Purpose.CASE_MANAGEMENT)
+        audit.action(
+            s, uow.clock.now(), actor, "add-person", "person", person.id, Purpose.CASE_MANAGEMENT
+        )
 
 
 def do_relate(uow: UnitOfWork, *, actor_id: str, relationship: RelationshipCreate) -> None:
@@ -165,7 +202,15 @@ def do_relate(uow: UnitOfWork, *, actor_id: str, relationship: RelationshipCreat
         row.recorded_by = actor.id
         row.updated_at = uow.clock.now()
         s.flush()
-        audit.action(s, uow.clock.now(), actor, "relate", "relationship", str(row.id), Purpose.CASE_MANAGEMENT)
+        audit.action(
+            s,
+            uow.clock.now(),
+            actor,
+            "relate",
+            "relationship",
+            str(row.id),
+            Purpose.CASE_MANAGEMENT,
+        )
 
 
 def do_set_conditions(uow: UnitOfWork, *, actor_id: str, conditions: ConditionsSet) -> None:
@@ -187,8 +232,15 @@ def do_set_conditions(uow: UnitOfWork, *, actor_id: str, conditions: ConditionsS
                     recorded_at=now,
                 )
             )
-        audit.action(s, uow.clock.now(), actor, "set-conditions", "person", conditions.person,
-               Purpose.CASE_MANAGEMENT)
+        audit.action(
+            s,
+            uow.clock.now(),
+            actor,
+            "set-conditions",
+            "person",
+            conditions.person,
+            Purpose.CASE_MANAGEMENT,
+        )
 
 
 def do_start_plan(uow: UnitOfWork, *, actor_id: str, plan: PlanStart) -> int:
@@ -216,7 +268,9 @@ def do_end_plan(uow: UnitOfWork, *, actor_id: str, plan: PlanEnd) -> None:
         if row is None:
             raise Invalid("plan", f"{plan.child} has no open {plan.plan} plan")
         row.ended = uow.clock.now()
-        audit.action(s, uow.clock.now(), actor, "end-plan", "plan", str(row.id), Purpose.CASE_MANAGEMENT)
+        audit.action(
+            s, uow.clock.now(), actor, "end-plan", "plan", str(row.id), Purpose.CASE_MANAGEMENT
+        )
 
 
 def _start_plan(
@@ -243,7 +297,9 @@ def _start_plan(
     )
     s.add(row)
     s.flush()
-    audit.action(s, uow.clock.now(), actor, "start-plan", "plan", str(row.id), Purpose.CASE_MANAGEMENT)
+    audit.action(
+        s, uow.clock.now(), actor, "start-plan", "plan", str(row.id), Purpose.CASE_MANAGEMENT
+    )
     return row.id
 
 

@@ -84,8 +84,9 @@ def _contribution(
     )
     s.add(row)
     s.flush()
-    audit.action(s, now, actor, f"contribute:{kind}", "contribution", row.id,
-                 Purpose.SAFEGUARDING_SHARE)
+    audit.action(
+        s, now, actor, f"contribute:{kind}", "contribution", row.id, Purpose.SAFEGUARDING_SHARE
+    )
     return row
 
 

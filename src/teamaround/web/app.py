@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, status
@@ -17,12 +19,20 @@ from teamaround.web.api import alerts, children, meetings, register, shares
 
 
 def create_app(*, database_url: str, clock: Clock | None = None) -> FastAPI:
+    uow = UnitOfWork(make_engine(database_url), clock or SystemClock())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        uow.engine.dispose()
+
     app = FastAPI(
         title="TeamAround",
         version=__version__,
         description="Multi-agency child safeguarding information sharing.",
+        lifespan=lifespan,
     )
-    app.state.uow = UnitOfWork(make_engine(database_url), clock or SystemClock())
+    app.state.uow = uow
     for module in (shares, register, meetings, alerts, children):
         app.include_router(module.router, prefix="/api")
     _map_errors(app)
@@ -46,8 +56,10 @@ def _map_errors(app: FastAPI) -> None:
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         return _problems(
             [
-                {"field": ".".join(str(p) for p in e["loc"] if p != "body") or "body",
-                 "problem": e["msg"]}
+                {
+                    "field": ".".join(str(p) for p in e["loc"] if p != "body") or "body",
+                    "problem": e["msg"],
+                }
                 for e in exc.errors()
             ]
         )

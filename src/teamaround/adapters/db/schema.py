@@ -32,8 +32,9 @@ def is_empty(engine: sa.Engine) -> bool:
     existing = set(sa.inspect(engine).get_table_names())
     with engine.connect() as connection:
         for table in Base.metadata.sorted_tables:
-            if table.name in existing and connection.execute(
-                sa.select(sa.literal(1)).select_from(table).limit(1)
-            ).first():
+            if (
+                table.name in existing
+                and connection.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first()
+            ):
                 return False
     return True

@@ -17,6 +17,8 @@ def hold_meeting(body: MeetingCreate, uow: UowDep, me: CurrentProfessional) -> d
 
 
 @router.post("/core-group")
-def change_core_group(body: CoreGroupChange, uow: UowDep, me: CurrentProfessional) -> dict[str, str]:
+def change_core_group(
+    body: CoreGroupChange, uow: UowDep, me: CurrentProfessional
+) -> dict[str, str]:
     meetings.do_change_core_group(uow, actor_id=me, change=body)
     return {"child": body.child}
