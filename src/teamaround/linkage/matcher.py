@@ -82,7 +82,7 @@ M_U: dict[str, dict[str, tuple[float, float]]] = {
     "nhs": {
         "exact": (0.98, 1e-7),
         "exact_unverified": (0.02, 1e-7),
-        "different": (0.002, 0.9999),
+        "different": (1e-4, 0.9999),
         "different_unverified": (0.02, 0.9999),
     },
     "postcode": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -125,13 +126,17 @@ def _expect_not_to(
 
 
 def _children_named_in(s: Session, text: str) -> list[str]:
-    lowered = text.lower()
+    """Children whose name, or whose register id, appears as words in an answer."""
     children = s.scalars(sa.select(PersonRow).where(PersonRow.kind == PersonKind.CHILD))
     return [
         c.id
         for c in children
-        if f"{c.given} {c.family}".lower() in lowered or c.id.lower() in lowered
+        if _mentions(text, f"{c.given} {c.family}") or (len(c.id) > 2 and _mentions(text, c.id))
     ]
+
+
+def _mentions(text: str, words: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text, re.IGNORECASE) is not None
 
 
 def _expect_prompts(s: Session, step: Step, state: ReplayState, kinds: list[str]) -> list[Check]:
