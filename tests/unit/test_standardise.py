@@ -317,7 +317,8 @@ def test_no_postcode_in_text(text: str | None) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["07700 900123", "07700900123", "+44 7700 900123", "0044 7700 900123", "(07700) 900-123"]
+    "text",
+    ["07700 900123", "07700900123", "+44 7700 900123", "0044 7700 900123", "(07700) 900-123"],
 )
 def test_phone_is_e164(text: str) -> None:
     assert standard_phone(text) == "+447700900123"
@@ -344,14 +345,35 @@ def test_standard_phone_never_raises(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "flat", "number", "street", "town", "postcode"),
     [
-        ("12 Acacia Avenue, Stockton-on-Tees, TS18 1AB", None, "12", "acacia avenue", "stockton on tees", "TS18 1AB"),
+        (
+            "12 Acacia Avenue, Stockton-on-Tees, TS18 1AB",
+            None,
+            "12",
+            "acacia avenue",
+            "stockton on tees",
+            "TS18 1AB",
+        ),
         ("12 acacia ave stockton ts181ab", None, "12", "acacia avenue", "stockton", "TS18 1AB"),
         ("12 Acacia Ave, Stockton TS18 1AB", None, "12", "acacia avenue", "stockton", "TS18 1AB"),
         ("Acacia Avenue, Stockton", None, None, "acacia avenue", "stockton", None),
-        ("Flat 3, 27 Wellington Road, Luton, LU1 5QR", "3", "27", "wellington road", "luton", "LU1 5QR"),
+        (
+            "Flat 3, 27 Wellington Road, Luton, LU1 5QR",
+            "3",
+            "27",
+            "wellington road",
+            "luton",
+            "LU1 5QR",
+        ),
         ("27 Wellington Rd, Luton", None, "27", "wellington road", "luton", None),
         ("3/27 Wellington Road", "3", "27", "wellington road", None, None),
-        ("5 Harbour View, Hartlepool, TS24 0AB", None, "5", "harbour view", "hartlepool", "TS24 0AB"),
+        (
+            "5 Harbour View, Hartlepool, TS24 0AB",
+            None,
+            "5",
+            "harbour view",
+            "hartlepool",
+            "TS24 0AB",
+        ),
         ("14 High St Stockton", None, "14", "high street", "stockton", None),
         ("12 St Johns Rd, Redcar", None, "12", "saint johns road", "redcar", None),
         ("27a Elm Grv Darlington DL1 4AB", None, "27a", "elm grove", "darlington", "DL1 4AB"),
@@ -360,7 +382,7 @@ def test_standard_phone_never_raises(text: str) -> None:
         ("12, Acacia Avenue", None, "12", "acacia avenue", None, None),
         ("31 Mill Ln, Hartlepool", None, "31", "mill lane", "hartlepool", None),
     ],
-)  # fmt: skip
+)
 def test_address_parts(
     text: str,
     flat: str | None,

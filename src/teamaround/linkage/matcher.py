@@ -80,7 +80,9 @@ M_U: dict[str, dict[str, tuple[float, float]]] = {
         "different": (0.002, 0.97),
     },
     "nhs": {
-        "exact": (0.98, 1e-7),
+        # Decisive by design: it must outweigh a wholly different first name ("Olly" on a
+        # school record, "Oliver" on the register) and the prior together.
+        "exact": (0.98, 1e-9),
         "exact_unverified": (0.02, 1e-7),
         "different": (1e-4, 0.9999),
         "different_unverified": (0.02, 0.9999),
