@@ -40,7 +40,9 @@ def test_unknown_vocabulary_names_its_line_and_field() -> None:
 
 
 def test_bad_step_field_names_the_line_of_that_field() -> None:
-    text = HEAD + """steps:
+    text = (
+        HEAD
+        + """steps:
   - id: s1
     at: 2024-01-09
     by: sw
@@ -50,6 +52,7 @@ def test_bad_step_field_names_the_line_of_that_field() -> None:
       subjects:
         - {name: "Someone", colour: blue}
 """
+    )
     error = error_of(text)
     assert error.line == 17
     assert "steps.1.share.subjects.1.colour" in error.message

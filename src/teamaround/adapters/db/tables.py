@@ -266,3 +266,48 @@ class AuditRow(Base):
     outcome: Mapped[str] = mapped_column(sa.String(20))
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+
+class ChallengeEventRow(Base):
+    """Every step of a challenge's life: raised, responded, escalated, no response logged."""
+
+    __tablename__ = "challenge_events"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    challenge_id: Mapped[str] = _fk("challenges.id", index=True)
+    at: Mapped[datetime]
+    event: Mapped[str] = mapped_column(sa.String(20))
+    stage: Mapped[int]
+    note: Mapped[str] = mapped_column(sa.Text)
+
+
+class LookupRow(Base):
+    """A flag lookup: who asked about whom, and what they were shown (never the content)."""
+
+    __tablename__ = "lookups"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    professional_id: Mapped[str] = _fk("professionals.id", index=True)
+    at: Mapped[datetime]
+    described: Mapped[dict[str, Any]]
+    person_id: Mapped[str | None] = _fk("people.id", index=True)
+    flagged: Mapped[bool]
+    disclosed_child: Mapped[bool]
+
+
+class PartnershipSettingRow(Base):
+    """A setting the partnership has chosen (acknowledgement minutes, link thresholds...)."""
+
+    __tablename__ = "partnership_settings"
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(200))
+    changed_by: Mapped[str] = mapped_column(sa.String(64))
+    changed_at: Mapped[datetime]
+
+
+class GlossaryTermRow(Base):
+    """A term of art and its plain explanation; partnerships extend the shipped glossary."""
+
+    __tablename__ = "glossary_terms"
+    term: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    explanation: Mapped[str] = mapped_column(sa.Text)
+    added_by: Mapped[str] = mapped_column(sa.String(64))
+    added_at: Mapped[datetime]
