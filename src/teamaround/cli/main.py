@@ -24,7 +24,7 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 @app.command()
@@ -59,7 +59,7 @@ def replay(
     if as_json:
         typer.echo(json.dumps(report.as_json(), indent=2))
     else:
-        print_report(report, Console())
+        print_report(report, Console(soft_wrap=True))
     raise typer.Exit(0 if report.ok else 1)
 
 

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from teamaround.domain.vocab import ConditionKind, Contact, PlanKind, RelationshipKind
+from teamaround.domain.vocab import (
+    AgencyKind,
+    ConditionKind,
+    Contact,
+    ContributionKind,
+    Fact,
+    MeetingType,
+    PlanKind,
+    RelationshipKind,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,5 +66,56 @@ class CaseSnapshot:
     def has_open_plan(self) -> bool:
         return bool(self.open_plans)
 
+    professional_agencies: dict[str, str] = field(default_factory=dict)
+
+    def manager_agencies(self, professional_ids: frozenset[str]) -> set[str]:
+        """The agencies of the given professionals, as far as the snapshot knows them."""
+        return {
+            self.professional_agencies[p]
+            for p in professional_ids
+            if p in self.professional_agencies
+        }
+
     def adult(self, person_id: str) -> LinkedAdult | None:
         return next((a for a in self.adults if a.person_id == person_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class SharedFacts:
+    """One contribution as it bears on a child: who shared it, when, and its structured facts."""
+
+    contribution_id: str
+    agency_id: str
+    agency_kind: AgencyKind
+    kind: ContributionKind
+    at: datetime
+    facts: frozenset[Fact]
+    concerns_child: bool
+    adults: frozenset[str]
+    restricted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HeldMeeting:
+    type: MeetingType
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CaseHistory:
+    """A case with what agencies have shared and what meetings have been held, oldest first."""
+
+    case: CaseSnapshot
+    agencies: dict[str, AgencyKind]  # every agency in the partnership, by id
+    core_group_agencies: frozenset[str]
+    contributions: tuple[SharedFacts, ...]
+    meetings: tuple[HeldMeeting, ...]
+    urgent_alerts: tuple[datetime, ...]  # when urgent alerts about the child were raised
+    plan_started: datetime | None  # when the oldest open plan began
+
+    def agency_kind(self, agency_id: str) -> AgencyKind:
+        return self.agencies.get(agency_id, AgencyKind.OTHER)
+
+    def last_meeting(self, *types: MeetingType) -> HeldMeeting | None:
+        held = [m for m in self.meetings if not types or m.type in types]
+        return held[-1] if held else None

@@ -29,7 +29,9 @@ def marac_linked_child(
     recipients = frozenset((lead | case.school_dsls) - {info.sharer_id})
     if not recipients:
         return []
-    who = " and ".join(sorted({_as_words(r) for r in roles}))
+    people = sorted({_as_words(r) for r in roles})
+    who = " and ".join(people)
+    verb = "are" if len(people) > 1 else "is"
     return [
         AlertDraft(
             kind=AlertKind.MARAC_LINKED_CHILD,
@@ -37,7 +39,7 @@ def marac_linked_child(
             recipients=recipients,
             priority=Priority.HIGH,
             reason=(
-                f"The {who} in a case listed for MARAC on {meeting_date:%d %B %Y} is linked to "
+                f"The {who} in a case listed for MARAC on {meeting_date:%d %B %Y} {verb} linked to "
                 "this child. Please contribute what you know before the meeting."
             ),
             recommendation=RECOMMENDATION,

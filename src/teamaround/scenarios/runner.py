@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time as timer
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,14 +14,24 @@ from teamaround.clock import FixedClock
 from teamaround.scenarios.checks import Check, check_step
 from teamaround.scenarios.loader import as_instant
 from teamaround.scenarios.model import Scenario, Step
-from teamaround.services import alerts, meetings, register, sharing
+from teamaround.services import (
+    agendas,
+    alerts,
+    challenges,
+    letters,
+    lookups,
+    meetings,
+    register,
+    sharing,
+    timers,
+)
 from teamaround.services.commands import AddressCreate
 from teamaround.services.context import SYSTEM, UnitOfWork
 from teamaround.services.errors import ServiceError
 
 
-class NotYetSupported(Exception):
-    """The action is in the contract but this version cannot carry it out yet."""
+class StepError(Exception):
+    """The step cannot be carried out as written (e.g. it refers to a step that did nothing)."""
 
 
 @dataclass
@@ -132,9 +142,10 @@ def _run_step(uow: UnitOfWork, step: Step, state: ReplayState) -> StepReport:
     )
     before = _alert_ids(uow)
     try:
+        timers.do_run_timers(uow)
         report.outcome = HANDLERS[step.action](uow, step, state)
-    except NotYetSupported as exc:
-        report.error = f"not yet supported: {exc}"
+    except StepError as exc:
+        report.error = str(exc)
     except ServiceError as exc:
         report.error = f"refused: {exc}"
     except Exception as exc:
@@ -209,11 +220,52 @@ def _advance(uow: UnitOfWork, step: Step, state: ReplayState) -> str:
     return "moved the clock"
 
 
-def _not_yet(feature: str) -> Handler:
-    def handler(uow: UnitOfWork, step: Step, state: ReplayState) -> str:
-        raise NotYetSupported(feature)
+def _agenda(uow: UnitOfWork, step: Step, state: ReplayState) -> str:
+    agenda = agendas.draft_agenda(uow, actor_id=step.by, request=step.payload)
+    sources = [a.agency_id for a in agenda.other_agency_information]
+    state.outputs[step.id] = {
+        "agenda": {
+            "sections": agenda.sections,
+            "other_agency_information_from": sources,
+            "suggest_invite": [i.kind for i in agenda.suggest_invite],
+        },
+        "child": agenda.child_name,
+    }
+    return (
+        f"drafted a {agenda.meeting_type} agenda: information from "
+        f"{', '.join(sources) or 'nobody'}; "
+        f"{len(agenda.prompts)} open prompt(s); {len(agenda.questions)} question(s)"
+    )
 
-    return handler
+
+def _lookup(uow: UnitOfWork, step: Step, state: ReplayState) -> str:
+    result = lookups.do_lookup(uow, actor_id=step.by, request=step.payload)
+    state.outputs[step.id] = {"lookup": asdict(result)}
+    return result.message
+
+
+def _letter(uow: UnitOfWork, step: Step, state: ReplayState) -> str:
+    report = letters.check_letter(uow, actor_id=step.by, check=step.payload)
+    state.outputs[step.id] = {"flagged_terms": [t.term for t in report.terms]}
+    return f"flagged {len(report.terms)} term(s); reading ease {report.reading_ease:.0f}"
+
+
+def _challenge(uow: UnitOfWork, step: Step, state: ReplayState) -> str:
+    state.by_step[step.id] = challenges.do_raise_challenge(
+        uow, actor_id=step.by, challenge=step.payload
+    )
+    return (
+        f"raised a challenge to {step.payload.to_agency}, to respond by {step.payload.respond_by}"
+    )
+
+
+def _respond(uow: UnitOfWork, step: Step, state: ReplayState) -> str:
+    challenge_id = state.by_step.get(step.payload.challenge)
+    if challenge_id is None:
+        raise StepError(f"step {step.payload.challenge} raised no challenge")
+    response = step.payload.model_copy(update={"challenge": challenge_id})
+    challenges.do_respond_to_challenge(uow, actor_id=step.by, response=response)
+    return "responded to the challenge"
 
 
 HANDLERS: dict[str, Handler] = {
@@ -228,9 +280,9 @@ HANDLERS: dict[str, Handler] = {
     "core-group": _core_group,
     "acknowledge": _acknowledge,
     "advance": _advance,
-    "agenda": _not_yet("meeting agendas"),
-    "lookup": _not_yet("flag lookups"),
-    "letter": _not_yet("the plain-language letter check"),
-    "challenge": _not_yet("professional challenges"),
-    "respond": _not_yet("responses to challenges"),
+    "agenda": _agenda,
+    "lookup": _lookup,
+    "letter": _letter,
+    "challenge": _challenge,
+    "respond": _respond,
 }

@@ -56,6 +56,7 @@ def load_case(s: Session, child_id: str, now: datetime) -> CaseSnapshot:
     open_plans = frozenset(PlanKind(p.plan) for p in plans if p.ended is None or p.ended > now)
     lead = next((p.lead_id for p in reversed(plans) if p.lead_id), None)
     lead_agency = _agency_of(s, lead)
+    adults = _linked_adults(s, child_id, now.date())
     return CaseSnapshot(
         child_id=child_id,
         open_plans=open_plans,
@@ -71,7 +72,8 @@ def load_case(s: Session, child_id: str, now: datetime) -> CaseSnapshot:
         school_dsls=_with_role(s, child.school_id, Role.DSL),
         spocs=_with_role(s, lead_agency, Role.SPOC),
         team_managers=_with_role(s, lead_agency, Role.TEAM_MANAGER),
-        adults=_linked_adults(s, child_id, now.date()),
+        adults=adults,
+        professional_agencies=_agencies_of(s, {m for a in adults for m in a.offender_managers}),
     )
 
 
@@ -141,6 +143,17 @@ def offender_managers(s: Session, adult_id: str) -> frozenset[str]:
         )
     )
     return frozenset(s.scalars(sa.union(recorded, shared)))
+
+
+def _agencies_of(s: Session, professional_ids: set[str]) -> dict[str, str]:
+    if not professional_ids:
+        return {}
+    rows = s.execute(
+        sa.select(ProfessionalRow.id, ProfessionalRow.agency_id).where(
+            ProfessionalRow.id.in_(professional_ids)
+        )
+    )
+    return {row.id: row.agency_id for row in rows}
 
 
 def _agency_of(s: Session, professional_id: str | None) -> str | None:

@@ -14,6 +14,7 @@ from teamaround.services.cases import access_case_by_child_id
 from teamaround.services.commands import CoreGroupChange, MeetingCreate
 from teamaround.services.context import UnitOfWork, load_actor
 from teamaround.services.errors import Invalid
+from teamaround.services.prompts import refresh_prompts
 
 
 def do_hold_meeting(uow: UnitOfWork, *, actor_id: str, meeting: MeetingCreate) -> str:
@@ -69,6 +70,7 @@ def do_change_core_group(uow: UnitOfWork, *, actor_id: str, change: CoreGroupCha
         if unknown:
             raise Invalid("remove", f"not in the core group: {', '.join(sorted(unknown))}")
         _set_core_group(s, change.child, (current | set(change.add)) - set(change.remove), uow)
+        refresh_prompts(s, [change.child], now)
         audit.action(
             s, now, actor, "change-core-group", "child", change.child, Purpose.CHILD_PROTECTION
         )

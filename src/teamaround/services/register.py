@@ -37,6 +37,7 @@ from teamaround.services.commands import (
 )
 from teamaround.services.context import SYSTEM, Actor, UnitOfWork, load_actor
 from teamaround.services.errors import Conflict, Invalid, NotFound
+from teamaround.services.prompts import refresh_prompts
 
 _Row = TypeVar("_Row")
 
@@ -202,6 +203,7 @@ def do_relate(uow: UnitOfWork, *, actor_id: str, relationship: RelationshipCreat
         row.recorded_by = actor.id
         row.updated_at = uow.clock.now()
         s.flush()
+        refresh_prompts(s, [relationship.child], uow.clock.now())
         audit.action(
             s,
             uow.clock.now(),
@@ -268,6 +270,8 @@ def do_end_plan(uow: UnitOfWork, *, actor_id: str, plan: PlanEnd) -> None:
         if row is None:
             raise Invalid("plan", f"{plan.child} has no open {plan.plan} plan")
         row.ended = uow.clock.now()
+        s.flush()
+        refresh_prompts(s, [plan.child], uow.clock.now())
         audit.action(
             s, uow.clock.now(), actor, "end-plan", "plan", str(row.id), Purpose.CASE_MANAGEMENT
         )

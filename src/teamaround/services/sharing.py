@@ -20,6 +20,7 @@ from teamaround.services.cases import children_linked_to, load_case
 from teamaround.services.commands import IdentityIn, MaracListingCreate, ShareCreate
 from teamaround.services.context import Actor, UnitOfWork, load_actor
 from teamaround.services.linking import build_matcher, identity_of, link_subject
+from teamaround.services.prompts import refresh_prompts
 
 RECEIPT = (
     "Thank you. Your information has been received and recorded. Where it concerns a child "
@@ -143,10 +144,12 @@ def _rules_for_each_child(
     people = {x.person_id for x in info.subjects if x.person_id}
     homes = {x.address_id for x in info.subjects if x.address_id}
     drafts: list[AlertDraft] = []
-    for child_id in children_linked_to(s, people, homes):
+    children = children_linked_to(s, people, homes)
+    for child_id in children:
         case = load_case(s, child_id, now)
         drafts += risk_adult_at_child_address(info, case, now.date())
         drafts += new_information(info, case)
         if marac_date is not None:
             drafts += marac_linked_child(info, case, marac_date)
+    refresh_prompts(s, children, now)
     return drafts
