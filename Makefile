@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SCENARIOS ?= ../shared/scenarios
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo serve test test-sqlite lint typecheck check replay clean
+.PHONY: help setup demo serve test test-sqlite lint typecheck check replay clean browser-deps screenshots govuk-frontend
 
 help: ## List every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,12 +26,23 @@ serve: $(STAMP) ## Serve the API on the configured database without loading demo
 	$(BIN)/teamaround db upgrade
 	$(BIN)/teamaround serve
 
-test: $(STAMP) ## Run every test (PostgreSQL too when TEAMAROUND_TEST_POSTGRES is set)
+test: $(STAMP) browser-deps ## Run every test (PostgreSQL too when TEAMAROUND_TEST_POSTGRES is set)
 	$(BIN)/python -m pytest -q
 
+browser-deps: ## Debian's chromium and axe-core (npm) for the browser tests; never a downloaded browser
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	@test -f tests/browser/node_modules/axe-core/axe.min.js || \
+		npm ci --silent --no-audit --no-fund --prefix tests/browser
+
+screenshots: $(STAMP) browser-deps ## PNGs of every page, from the demo case, into docs/screenshots/
+	$(BIN)/python scripts/screenshots.py
+
+govuk-frontend: ## Copy GOV.UK Frontend from npm into src/teamaround/web/static/govuk (committed)
+	bash scripts/fetch_govuk_frontend.sh
+
 lint: $(STAMP) ## ruff
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck: $(STAMP) ## mypy --strict on src/
 	$(BIN)/mypy

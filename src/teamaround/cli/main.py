@@ -12,6 +12,7 @@ from rich.console import Console
 
 from teamaround.adapters.db.engine import make_engine
 from teamaround.adapters.db.schema import is_empty, upgrade
+from teamaround.cli.link import link, model_app
 from teamaround.cli.report import print_report
 from teamaround.scenarios.loader import ScenarioError, load_scenario
 from teamaround.scenarios.runner import replay as run_replay
@@ -24,6 +25,8 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
+app.add_typer(model_app, name="model")
+app.command()(link)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -128,7 +131,7 @@ def _serve(url: str, host: str, port: int) -> None:
 
     from teamaround.web.app import create_app
 
-    uvicorn.run(create_app(database_url=url), host=host, port=port)
+    uvicorn.run(create_app(database_url=url, timer_interval=60), host=host, port=port)
 
 
 def _ensure_parent(url: str) -> None:

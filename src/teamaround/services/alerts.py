@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from teamaround.adapters.db.tables import AlertRecipientRow, AlertRow, PersonRow
+from teamaround.adapters.db.tables import AlertRecipientRow, AlertRow, PersonRow, ProfessionalRow
 from teamaround.domain.vocab import Priority, Purpose
 from teamaround.services import audit
 from teamaround.services.context import UnitOfWork, load_actor
@@ -27,6 +28,7 @@ class InboxAlert:
     recommendation: str
     raised_at: datetime
     acknowledged_at: datetime | None
+    acknowledged_by: list[str]  # "Name at 2021-02-02T19:40:00+00:00", everyone who did
 
 
 def list_inbox(uow: UnitOfWork, *, actor_id: str) -> list[InboxAlert]:
@@ -50,6 +52,7 @@ def list_inbox(uow: UnitOfWork, *, actor_id: str) -> list[InboxAlert]:
                 recommendation=a.recommendation,
                 raised_at=a.raised_at,
                 acknowledged_at=acked,
+                acknowledged_by=_acknowledgements(s, a.id),
             )
             for a, acked, p in rows
         ]
@@ -64,6 +67,18 @@ def list_inbox(uow: UnitOfWork, *, actor_id: str) -> list[InboxAlert]:
             Purpose.SAFEGUARDING_SHARE,
         )
         return items
+
+
+def _acknowledgements(s: Session, alert_id: str) -> list[str]:
+    rows = s.execute(
+        sa.select(ProfessionalRow.name, AlertRecipientRow.acknowledged_at)
+        .join(ProfessionalRow, ProfessionalRow.id == AlertRecipientRow.professional_id)
+        .where(
+            AlertRecipientRow.alert_id == alert_id, AlertRecipientRow.acknowledged_at.is_not(None)
+        )
+        .order_by(AlertRecipientRow.acknowledged_at)
+    ).all()
+    return [f"{name} at {at.isoformat()}" for name, at in rows if at is not None]
 
 
 def do_acknowledge_alert(uow: UnitOfWork, *, actor_id: str, alert_id: str) -> datetime:

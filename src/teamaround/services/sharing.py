@@ -6,11 +6,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from teamaround.adapters.db.tables import AgencyRow, ContributionRow, ContributionSubjectRow
+from teamaround.adapters.db.tables import (
+    AgencyRow,
+    ContributionRow,
+    ContributionSubjectRow,
+    ProfessionalRow,
+)
 from teamaround.domain.sharing import AlertDraft, LinkedSubject, SharedInformation
-from teamaround.domain.vocab import ContributionKind, Fact, Purpose, SubjectRole
+from teamaround.domain.vocab import AlertKind, ContributionKind, Fact, Purpose, SubjectRole
 from teamaround.rules.marac import marac_linked_child
 from teamaround.rules.new_information import new_information
 from teamaround.rules.risk_at_address import risk_adult_at_child_address
@@ -36,6 +42,8 @@ class ShareReceipt:
     received_at: datetime
     subjects: int
     message: str = RECEIPT
+    linked_children: int | None = None  # told to a MARAC coordinator only: a count, no names
+    contacts: tuple[str, ...] = ()
 
 
 def do_share(uow: UnitOfWork, *, actor_id: str, share: ShareCreate) -> ShareReceipt:
@@ -68,7 +76,36 @@ def do_list_marac(uow: UnitOfWork, *, actor_id: str, listing: MaracListingCreate
         info = _link_and_store(s, actor, row, subjects, now)
         drafts = _rules_for_each_child(s, info, now, marac_date=listing.meeting_date)
         raise_alerts(s, drafts=drafts, now=now, actor=actor, contribution_id=row.id)
-        return ShareReceipt(contribution_id=row.id, received_at=now, subjects=len(subjects))
+        linked = [d for d in drafts if d.kind == AlertKind.MARAC_LINKED_CHILD]
+        return ShareReceipt(
+            contribution_id=row.id,
+            received_at=now,
+            subjects=len(subjects),
+            message=_marac_message(len(linked)),
+            linked_children=len(linked),
+            contacts=_contacts(s, {p for d in linked for p in d.recipients}),
+        )
+
+
+def _marac_message(children: int) -> str:
+    if not children:
+        return "MARAC listing received. No child on the register is linked to this case."
+    plural = "child is" if children == 1 else "children are"
+    return (
+        f"MARAC listing received. {children} {plural} linked to the victim or perpetrator. "
+        "Their social workers and schools have been invited to contribute before the meeting."
+    )
+
+
+def _contacts(s: Session, professional_ids: set[str]) -> tuple[str, ...]:
+    """Whom the coordinator may contact: roles and agencies, never the child."""
+    rows = s.execute(
+        sa.select(ProfessionalRow, AgencyRow)
+        .join(AgencyRow, AgencyRow.id == ProfessionalRow.agency_id)
+        .where(ProfessionalRow.id.in_(professional_ids))
+        .order_by(AgencyRow.name, ProfessionalRow.name)
+    ).all()
+    return tuple(f"{p.name} ({p.role}, {a.name})" for p, a in rows)
 
 
 def _contribution(

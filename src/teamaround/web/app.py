@@ -1,7 +1,9 @@
-"""The FastAPI application: routes, error mapping and the unit of work it serves from."""
+"""The FastAPI application: API routes, pages, error mapping and the unit of work behind them."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,15 +17,40 @@ from teamaround.adapters.db.engine import make_engine
 from teamaround.clock import Clock, SystemClock
 from teamaround.services.context import UnitOfWork
 from teamaround.services.errors import Conflict, Invalid, NotFound
-from teamaround.web.api import alerts, children, meetings, register, shares
+from teamaround.services.timers import do_run_timers
+from teamaround.settings import Settings
+from teamaround.web import pages
+from teamaround.web.api import (
+    agendas,
+    alerts,
+    challenges,
+    children,
+    letters,
+    lookups,
+    meetings,
+    register,
+    shares,
+)
+
+logger = logging.getLogger(__name__)
 
 
-def create_app(*, database_url: str, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    *,
+    database_url: str,
+    clock: Clock | None = None,
+    settings: Settings | None = None,
+    timer_interval: float | None = None,
+) -> FastAPI:
+    """The service; with `timer_interval` seconds it also runs the timers in the background."""
     uow = UnitOfWork(make_engine(database_url), clock or SystemClock())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        ticker = asyncio.create_task(_run_timers(uow, timer_interval)) if timer_interval else None
         yield
+        if ticker is not None:
+            ticker.cancel()
         uow.engine.dispose()
 
     app = FastAPI(
@@ -33,10 +60,22 @@ def create_app(*, database_url: str, clock: Clock | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.uow = uow
-    for module in (shares, register, meetings, alerts, children):
+    routers = (shares, register, meetings, alerts, children, lookups, agendas, challenges, letters)
+    for module in routers:
         app.include_router(module.router, prefix="/api")
+    pages.install(app, settings or Settings())
     _map_errors(app)
     return app
+
+
+async def _run_timers(uow: UnitOfWork, interval: float) -> None:
+    """The scheduler: fire due timers (escalations, timescales) every `interval` seconds."""
+    while True:
+        try:
+            await asyncio.to_thread(do_run_timers, uow)
+        except Exception:  # a failed run is logged and tried again next time
+            logger.exception("timer run failed")
+        await asyncio.sleep(interval)
 
 
 def _map_errors(app: FastAPI) -> None:

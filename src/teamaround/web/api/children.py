@@ -6,8 +6,11 @@ from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse
 
 from teamaround.services.children import view_child
+from teamaround.services.chronology import chronology, chronology_csv
+from teamaround.services.prompts import list_prompts
 from teamaround.web.api.deps import CurrentProfessional, UowDep
 
 router = APIRouter(tags=["children"])
@@ -16,3 +19,23 @@ router = APIRouter(tags=["children"])
 @router.get("/children/{child_id}")
 def child(child_id: str, uow: UowDep, me: CurrentProfessional) -> dict[str, Any]:
     return asdict(view_child(uow, actor_id=me, child_id=child_id))
+
+
+@router.get("/children/{child_id}/prompts")
+def prompts(child_id: str, uow: UowDep, me: CurrentProfessional) -> list[dict[str, Any]]:
+    return [asdict(p) for p in list_prompts(uow, actor_id=me, child_id=child_id)]
+
+
+@router.get("/children/{child_id}/chronology")
+def child_chronology(child_id: str, uow: UowDep, me: CurrentProfessional) -> list[dict[str, Any]]:
+    return [asdict(e) for e in chronology(uow, actor_id=me, child_id=child_id)]
+
+
+@router.get("/children/{child_id}/chronology.csv", response_class=PlainTextResponse)
+def child_chronology_csv(child_id: str, uow: UowDep, me: CurrentProfessional) -> PlainTextResponse:
+    body = chronology_csv(uow, actor_id=me, child_id=child_id)
+    return PlainTextResponse(
+        body,
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="chronology-{child_id}.csv"'},
+    )

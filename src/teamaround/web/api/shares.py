@@ -21,6 +21,8 @@ class ReceiptPublic(BaseModel):
     received_at: datetime
     subjects: int
     message: str
+    linked_children: int | None = None
+    contacts: list[str] = []
 
 
 def _public(receipt: ShareReceipt) -> ReceiptPublic:
@@ -29,6 +31,8 @@ def _public(receipt: ShareReceipt) -> ReceiptPublic:
         received_at=receipt.received_at,
         subjects=receipt.subjects,
         message=receipt.message,
+        linked_children=receipt.linked_children,
+        contacts=list(receipt.contacts),
     )
 
 

@@ -1,0 +1,320 @@
+"""Whole-file linkage and model training with Splink, on DuckDB by default or on Spark.
+
+Splink is the reference engine: it trains the model (u by random sampling, m by EM, term
+frequencies from the data) and links extracts too big to take one record at a time. The
+real-time index (linkage/realtime.py) scores with the same model and must agree with it.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from teamaround.linkage.features import Features, record_features
+from teamaround.linkage.model import (
+    COMPARISONS,
+    Dialect,
+    Model,
+    model_from_splink,
+    splink_settings,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Engine = Literal["duckdb", "spark"]
+
+INPUT_COLUMNS = ("id", "given", "family", "name", "dob", "sex", "nhs", "address", "postcode",
+                 "phone")  # fmt: skip
+
+
+def read_records(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV with any of INPUT_COLUMNS; other columns are ignored, `id` is required."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None or "id" not in reader.fieldnames:
+            raise ValueError(f"{path} needs a header row with an 'id' column")
+        return [{k: (row.get(k) or "").strip() for k in INPUT_COLUMNS} for row in reader]
+
+
+def features_of(row: Mapping[str, str | None], today: date | None = None) -> Features:
+    """One raw row's comparable columns."""
+    return record_features(
+        given=row.get("given") or None,
+        family=row.get("family") or None,
+        name=row.get("name") or None,
+        dob=row.get("dob") or None,
+        nhs=row.get("nhs") or None,
+        address=row.get("address") or None,
+        postcode=row.get("postcode") or None,
+        phone=row.get("phone") or None,
+        sex=row.get("sex") or None,
+        today=today,
+    )
+
+
+def feature_frame(
+    rows: Iterable[Mapping[str, str | None]],
+    today: date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """A DataFrame of features, one row per record, typed so DuckDB and Spark read it alike."""
+    import pandas as pd
+
+    out = []
+    for row in rows:
+        out.append(features_of(row, today).as_row(str(row["id"])))
+        if progress:
+            progress(1)
+    frame = pd.DataFrame(out)
+    for column in ("dob_days", "dob_year"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def _quiet_splink() -> None:
+    logging.getLogger("splink").setLevel(logging.WARNING)
+
+
+def duckdb_api() -> Any:
+    from splink import DuckDBAPI
+
+    return DuckDBAPI()
+
+
+_SPARK: Any = None
+
+
+def spark_session() -> Any:
+    """One local Spark session per process: starting the JVM costs seconds."""
+    global _SPARK  # noqa: PLW0603  # the JVM is a process-wide resource
+    if _SPARK is None:
+        from pyspark.sql import SparkSession
+        from splink.backends.spark import similarity_jar_location
+
+        _SPARK = (
+            SparkSession.builder.master("local[2]")
+            .config("spark.jars", similarity_jar_location())
+            .appName("teamaround-link")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.memory", "2g")
+            .getOrCreate()
+        )
+        _SPARK.sparkContext.setLogLevel("ERROR")
+    return _SPARK
+
+
+def _spark_frame(frame: pd.DataFrame) -> Any:
+    from pyspark.sql import types as T  # noqa: N812  # Spark's own convention
+
+    text = T.StringType()
+    fields = []
+    for column in frame.columns:
+        if column == "given_variants":
+            kind: Any = T.ArrayType(text)
+        elif column in {"dob_days", "dob_year"}:
+            kind = T.LongType()
+        elif column in {"given_known", "nhs_valid"}:
+            kind = T.BooleanType()
+        else:
+            kind = text
+        fields.append(T.StructField(column, kind, True))
+    records = [
+        {k: (None if _is_missing(v) else (list(v) if k == "given_variants" else v))
+         for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]  # fmt: skip
+    for record in records:
+        for key in ("dob_days", "dob_year"):
+            if record[key] is not None:
+                record[key] = int(record[key])
+    return spark_session().createDataFrame(records, T.StructType(fields))
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value)) if not isinstance(value, list | tuple) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def _register(engine: Engine, frames: list[pd.DataFrame]) -> tuple[Any, list[Any]]:
+    _quiet_splink()
+    if engine == "spark":
+        from splink import SparkAPI
+
+        api = SparkAPI(spark_session=spark_session(), break_lineage_method="persist")
+        tables = [api.register(_spark_frame(f), table_name=f"t{i}") for i, f in enumerate(frames)]
+        return api, tables
+    api = duckdb_api()
+    return api, [api.register(f, table_name=f"t{i}") for i, f in enumerate(frames)]
+
+
+def _dialect(engine: Engine) -> Dialect:
+    return "spark" if engine == "spark" else "duckdb"
+
+
+# --------------------------------------------------------------------------- training
+
+
+def train(
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    *,
+    version: str,
+    max_pairs: float = 2e6,
+    seed: int = 42,
+    trained_on: Mapping[str, Any] | None = None,
+) -> Model:
+    """Estimate the model as Splink does: lambda from near-certain rules, u by random
+    sampling, m by EM over two blocking passes so every comparison gets trained."""
+    from splink import Linker
+
+    api, tables = _register("duckdb", [left, right])
+    settings = splink_settings("duckdb", None, link_type="link_only", prior=1e-4)
+    linker = Linker(tables, settings)
+    linker.training.estimate_probability_two_random_records_match(
+        ["l.nhs = r.nhs AND l.dob = r.dob", "l.given = r.given AND l.family = r.family "
+         "AND l.dob = r.dob"],
+        recall=0.8,
+    )  # fmt: skip
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    linker.training.estimate_parameters_using_expectation_maximisation("l.dob = r.dob")
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        "l.family_mp = r.family_mp AND l.given_mp = r.given_mp"
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation("l.postcode = r.postcode")
+    saved = linker.misc.save_model_to_json()
+    facts = {"left_records": len(left), "right_records": len(right), "splink_max_pairs": max_pairs}
+    return model_from_splink(saved, version=version, trained_on={**facts, **(trained_on or {})})
+
+
+# --------------------------------------------------------------------------- linking
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedPair:
+    """A left record's accepted match, with each comparison's level and weight."""
+
+    left_id: str
+    right_id: str
+    probability: float
+    match_weight: float
+    levels: Mapping[str, str]
+    weights: Mapping[str, float]
+
+    def row(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "left_id": self.left_id,
+            "right_id": self.right_id,
+            "probability": f"{self.probability:.6f}",
+            "match_weight": f"{self.match_weight:.3f}",
+        }
+        for field in self.levels:
+            out[f"{field}_level"] = self.levels[field]
+            out[f"{field}_weight"] = f"{self.weights[field]:.3f}"
+        evidence = [
+            f"{field} {level} ({self.weights[field]:+.1f})"
+            for field, level in self.levels.items()
+            if level != "null"
+        ]
+        out["evidence"] = "; ".join(evidence)
+        return out
+
+
+def predict_pairs(
+    model: Model,
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    *,
+    engine: Engine = "duckdb",
+    threshold: float = 0.5,
+) -> pd.DataFrame:
+    """Splink's scored candidate pairs between two feature frames (every pair over threshold)."""
+    from splink import Linker
+
+    api, tables = _register(engine, [left, right])
+    settings = splink_settings(_dialect(engine), model, link_type="link_only")
+    linker = Linker(tables, settings)
+    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    frame = predictions.as_pandas_dataframe()
+    _ = api
+    return frame
+
+
+def best_pairs(predictions: pd.DataFrame, left_ids: set[str]) -> list[LinkedPair]:
+    """One row per left record: its most probable right record (ties broken by id)."""
+    if predictions.empty:
+        return []
+    frame = predictions.copy()
+    left_is_l = frame["unique_id_l"].astype(str).isin(left_ids) & (frame["source_dataset_l"] == "t0")
+    frame["left_id"] = frame["unique_id_l"].where(left_is_l, frame["unique_id_r"]).astype(str)
+    frame["right_id"] = frame["unique_id_r"].where(left_is_l, frame["unique_id_l"]).astype(str)
+    frame = frame.sort_values(["left_id", "match_probability", "right_id"],
+                              ascending=[True, False, True])  # fmt: skip
+    frame = frame.drop_duplicates("left_id", keep="first")
+    pairs = []
+    for row in frame.to_dict("records"):
+        levels, weights = {}, {}
+        for comparison in COMPARISONS:
+            index = int(row[f"gamma_{comparison.field}"])
+            count = len(comparison.levels)
+            levels[comparison.field] = (
+                "null" if index < 0 else comparison.levels[count - 1 - index].name
+            )
+            weights[comparison.field] = float(row.get(f"mw_{comparison.field}", 0.0) or 0.0) + (
+                float(row.get(f"mw_tf_adj_{comparison.field}", 0.0) or 0.0)
+            )
+        pairs.append(
+            LinkedPair(
+                left_id=row["left_id"],
+                right_id=row["right_id"],
+                probability=float(row["match_probability"]),
+                match_weight=float(row["match_weight"]),
+                levels=levels,
+                weights=weights,
+            )
+        )
+    return pairs
+
+
+def link_files(
+    model: Model,
+    left_rows: list[dict[str, str]],
+    right_rows: list[dict[str, str]],
+    *,
+    engine: Engine = "duckdb",
+    threshold: float = 0.5,
+    today: date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[LinkedPair]:
+    """Link two record lists and keep each left record's best match over the threshold."""
+    left = feature_frame(left_rows, today, progress)
+    right = feature_frame(right_rows, today, progress)
+    predictions = predict_pairs(model, left, right, engine=engine, threshold=threshold)
+    return best_pairs(predictions, {str(r["id"]) for r in left_rows})
+
+
+def write_pairs(path: Path, pairs: list[LinkedPair]) -> None:
+    fields = ["left_id", "right_id", "probability", "match_weight"]
+    for comparison in COMPARISONS:
+        fields += [f"{comparison.field}_level", f"{comparison.field}_weight"]
+    fields.append("evidence")
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        for pair in pairs:
+            writer.writerow(pair.row())

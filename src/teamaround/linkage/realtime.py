@@ -1,0 +1,307 @@
+"""Real-time matching for the share path: an in-memory candidate index scored with the model.
+
+Splink answers "who on the register is this?" in tens of milliseconds at best, because every
+call builds and runs SQL; a share must be answered while the professional waits and the
+register changes under it. So the index keeps every register person's features in memory,
+finds candidates through several blocking keys, and scores them with the same comparison
+levels and weights as Splink (tests/unit/test_linkage_model.py checks equality pair by pair).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from teamaround.domain.identity import Identity
+from teamaround.linkage.features import Features, record_features
+from teamaround.linkage.matcher import (
+    REVIEW_THRESHOLD,
+    AddressMatch,
+    FieldEvidence,
+    PotentialMatch,
+    RegisterAddress,
+    RegisterPerson,
+    ScoringMatcher,
+)
+from teamaround.linkage.model import (
+    COMPARISONS,
+    Model,
+    ScoredLevel,
+    load_model,
+    match_weight,
+    probability,
+    score_levels,
+)
+
+_Key = tuple[str, str]
+_TF_COLUMNS = ("given", "family", "postcode")
+
+
+def blocking_keys(f: Features, *, query: bool = False) -> set[_Key]:
+    """The keys a record is filed under; a query also looks under its day/month swap."""
+    keys: set[_Key] = set()
+    if f.nhs:
+        keys.add(("nhs", f.nhs))
+    if f.dob:
+        keys.add(("dob", f.dob))
+        if query and f.dob_swapped:
+            keys.add(("dob", f.dob_swapped))
+    if f.dob_year is not None:
+        for phonetic in {f.family_mp, f.given_mp} - {None}:
+            keys.add(("sound_year", f"{phonetic}|{f.dob_year}"))
+    if f.family_mp and f.given_mp:
+        keys.add(("sound_pair", "|".join(sorted((f.family_mp, f.given_mp)))))
+    if f.postcode:
+        keys.add(("postcode", f.postcode))
+    if f.street and f.number:
+        keys.add(("door", f"{f.number}|{f.street}"))
+    if f.phone:
+        keys.add(("phone", f.phone))
+    return keys
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    person_id: str
+    features: Features
+    alias: str | None
+
+
+class RegisterIndex:
+    """Register rows (one per name and address a person is known by) filed under their keys,
+    with the term frequencies Splink would compute from the same rows."""
+
+    def __init__(self) -> None:
+        self._rows: dict[int, _Row] = {}
+        self._by_person: dict[str, list[int]] = {}
+        self._by_key: defaultdict[_Key, set[int]] = defaultdict(set)
+        self._keys: dict[int, set[_Key]] = {}
+        self._counts: dict[str, Counter[str]] = {c: Counter() for c in _TF_COLUMNS}
+        self._next = 0
+
+    def __len__(self) -> int:
+        return len(self._by_person)
+
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    def put(self, person_id: str, rows: Iterable[tuple[Features, str | None]]) -> None:
+        """Replace everything filed for this person, so an update leaves no stale key behind."""
+        self.remove(person_id)
+        ids = []
+        for features, alias in rows:
+            row_id = self._next
+            self._next += 1
+            self._rows[row_id] = _Row(person_id, features, alias)
+            keys = blocking_keys(features)
+            self._keys[row_id] = keys
+            for key in keys:
+                self._by_key[key].add(row_id)
+            self._count(features, +1)
+            ids.append(row_id)
+        self._by_person[person_id] = ids
+
+    def remove(self, person_id: str) -> None:
+        for row_id in self._by_person.pop(person_id, []):
+            row = self._rows.pop(row_id)
+            for key in self._keys.pop(row_id):
+                bucket = self._by_key[key]
+                bucket.discard(row_id)
+                if not bucket:
+                    del self._by_key[key]
+            self._count(row.features, -1)
+
+    def _count(self, features: Features, step: int) -> None:
+        for column in _TF_COLUMNS:
+            value = getattr(features, column)
+            if value is not None:
+                counter = self._counts[column]
+                counter[value] += step
+                if counter[value] <= 0:
+                    del counter[value]
+
+    def term_frequency(self, column: str, value: str | None) -> float | None:
+        """Share of register rows with this value; None for a value the register lacks,
+        which Splink's left join also leaves null (the other side's frequency then counts)."""
+        if value is None or not self._rows:
+            return None
+        count = self._counts[column].get(value, 0)
+        return count / len(self._rows) if count else None
+
+    def candidates(self, keys: Iterable[_Key]) -> set[int]:
+        found: set[int] = set()
+        for key in keys:
+            found |= self._by_key.get(key, set())
+        return found
+
+    def row(self, row_id: int) -> _Row:
+        return self._rows[row_id]
+
+    def person_ids_for(self, keys: Iterable[_Key]) -> set[str]:
+        return {self._rows[r].person_id for r in self.candidates(keys)}
+
+
+def person_rows(person: RegisterPerson, today: date) -> list[tuple[Features, str | None]]:
+    """One row per (name, address) the person is known by: the register's "exploded" form,
+    which is also what Splink is given, so max-over-rows matches predict-then-best."""
+    names: list[tuple[dict[str, str | None], str | None]] = [
+        ({"given": person.given, "family": person.family}, None)
+    ]
+    names += [({"name": alias}, alias) for alias in person.aliases]
+    addresses: list[str | None] = list(person.addresses) or [None]
+    rows = []
+    for name, alias in names:
+        for address in addresses:
+            features = record_features(
+                **name,
+                dob=person.dob,
+                nhs=person.nhs,
+                address=address,
+                phone=person.phone,
+                sex=person.sex,
+                today=today,
+            )
+            rows.append((features, alias))
+    return rows
+
+
+def query_features(identity: Identity, today: date) -> Features:
+    return record_features(
+        given=identity.given,
+        family=identity.family,
+        name=identity.name,
+        dob=identity.dob,
+        nhs=identity.nhs,
+        address=identity.address,
+        phone=identity.phone,
+        sex=identity.sex,
+        today=today,
+    )
+
+
+# --------------------------------------------------------------------------- evidence
+
+_SHOWN = {
+    "given": ("given",),
+    "family": ("family",),
+    "dob": ("dob",),
+    "nhs": ("nhs",),
+    "address": ("number", "street", "postcode", "phone"),
+    "sex": ("sex",),
+}
+_MISSING = {
+    "given": "no first name on the register to compare",
+    "family": "no family name on the register to compare",
+    "dob": "no date of birth on the register to compare",
+    "nhs": "no NHS number on the register to compare",
+    "address": "no address or phone number on the register to compare",
+    "sex": "no sex on the register to compare",
+}
+
+
+def _shown(f: Features, field: str) -> str:
+    values = [getattr(f, column) for column in _SHOWN[field]]
+    return " ".join(str(v) for v in values if v is not None) or "none"
+
+
+def _evidence(scored: ScoredLevel, query: Features, row: _Row) -> FieldEvidence | None:
+    comparison = scored.comparison
+    level = scored.level
+    if level is None:
+        if not comparison.present(query):
+            return None
+        return FieldEvidence(comparison.field, "missing", 0.0, _MISSING[comparison.field])
+    words = level.words
+    if level.name not in {"exact", "agree", "door_postcode"}:
+        words += f" ({_shown(query, comparison.field)} vs {_shown(row.features, comparison.field)})"
+    if row.alias and comparison.field in {"given", "family"}:
+        words += f" (known alias {row.alias!r})"
+    return FieldEvidence(comparison.field, level.name, scored.weight, words)
+
+
+# --------------------------------------------------------------------------- the matcher
+
+
+class ModelMatcher:
+    """The `Matcher` for the share path, scoring with a trained model.
+
+    Households (`match_address`) still use the hand-set household model of
+    `ScoringMatcher`: a household is a door, not a person, and has its own small model.
+    """
+
+    def __init__(
+        self,
+        people: Iterable[RegisterPerson] = (),
+        addresses: Iterable[RegisterAddress] = (),
+        *,
+        model: Model | None = None,
+        prior: float | None = None,
+        today: date,
+    ) -> None:
+        base = model or load_model()
+        self.model = base.with_prior(prior) if prior is not None else base
+        self._today = today
+        self.index = RegisterIndex()
+        self._households = ScoringMatcher(today=today)
+        for person in people:
+            self.add_person(person)
+        for address in addresses:
+            self.add_address(address)
+
+    def add_person(self, person: RegisterPerson) -> None:
+        self.index.put(person.id, person_rows(person, self._today))
+
+    def remove_person(self, person_id: str) -> None:
+        """A merge folds one record into another: the folded one must stop matching."""
+        self.index.remove(person_id)
+
+    def add_address(self, address: RegisterAddress) -> None:
+        self._households.add_address(address)
+
+    def candidate_ids(self, identity: Identity) -> set[str]:
+        query = query_features(identity, self._today)
+        return self.index.person_ids_for(blocking_keys(query, query=True))
+
+    def _tf(self, query: Features, row: _Row) -> dict[str, dict[str, float]]:
+        tf: dict[str, dict[str, float]] = {}
+        for column in _TF_COLUMNS:
+            table = {}
+            for f in (query, row.features):
+                value = getattr(f, column)
+                frequency = self.index.term_frequency(column, value)
+                if value is not None and frequency is not None:
+                    table[value] = frequency
+            tf[column] = table
+        return tf
+
+    def score(self, query: Features, row: _Row) -> tuple[float, list[ScoredLevel]]:
+        """Match weight and levels for one register row, exactly as Splink would score it."""
+        scored = score_levels(self.model, query, row.features, self._tf(query, row))
+        return match_weight(self.model, scored), scored
+
+    def match_person(self, identity: Identity) -> list[PotentialMatch]:
+        query = query_features(identity, self._today)
+        best: dict[str, tuple[float, list[ScoredLevel], _Row]] = {}
+        for row_id in self.index.candidates(blocking_keys(query, query=True)):
+            row = self.index.row(row_id)
+            weight, scored = self.score(query, row)
+            current = best.get(row.person_id)
+            if current is None or weight > current[0]:
+                best[row.person_id] = (weight, scored, row)
+        matches = []
+        for person_id, (weight, scored, row) in best.items():
+            chance = probability(weight)
+            if chance < REVIEW_THRESHOLD:
+                continue
+            evidence = tuple(e for s in scored if (e := _evidence(s, query, row)) is not None)
+            matches.append(PotentialMatch(person_id, chance, evidence))
+        return sorted(matches, key=lambda m: (-m.probability, m.person_id))
+
+    def match_address(self, text: str) -> list[AddressMatch]:
+        return self._households.match_address(text)
+
+
+__all__ = ["COMPARISONS", "ModelMatcher", "RegisterIndex", "blocking_keys"]

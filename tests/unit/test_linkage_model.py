@@ -1,0 +1,222 @@
+"""The trained model: its file, its levels, and weights equal to Splink's for the same pairs."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from teamaround.domain.identity import Identity
+from teamaround.linkage.batch import _register, feature_frame, features_of
+from teamaround.linkage.features import Features, record_features
+from teamaround.linkage.matcher import RegisterPerson
+from teamaround.linkage.model import (
+    COMPARISONS,
+    Model,
+    level_index,
+    load_model,
+    match_weight,
+    score_levels,
+    splink_settings,
+)
+from teamaround.linkage.realtime import ModelMatcher
+from teamaround.linkage.synthetic import linkage_task
+
+TODAY = date(2025, 6, 1)
+MODEL = load_model()
+
+
+def test_shipped_model_round_trips(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    MODEL.save(path)
+    assert load_model(path) == MODEL
+    assert 0 < MODEL.prior < 1
+
+
+def test_model_file_must_match_the_code_levels(tmp_path: Path) -> None:
+    data = MODEL.to_json()
+    data["comparisons"]["dob"][0]["level"] = "renamed"
+    with pytest.raises(ValueError, match="dob"):
+        Model.from_json(data)
+
+
+def test_policy_levels_keep_their_fixed_m() -> None:
+    for comparison in COMPARISONS:
+        for level, params in zip(comparison.levels, MODEL.parameters[comparison.field], strict=True):
+            if level.fixed_m is not None:
+                assert params.m == pytest.approx(level.fixed_m)
+
+
+def test_evidence_orders_as_a_person_would() -> None:
+    def weight(field: str, level: str) -> float:
+        comparison = next(c for c in COMPARISONS if c.field == field)
+        names = [lv.name for lv in comparison.levels]
+        return MODEL.parameters[field][names.index(level)].weight
+
+    assert weight("dob", "exact") > weight("dob", "off_by_one") > 0 > weight("dob", "different")
+    assert weight("nhs", "exact") > 10 > weight("nhs", "different") + 20
+    assert weight("given", "exact") > weight("given", "nickname") > 0 > weight("given", "different")
+    assert weight("address", "door_postcode") > weight("address", "other_door")
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "field", "level"),
+    [
+        (dict(given="Kelly"), dict(given="Kel"), "given", "nickname"),
+        (dict(given="Robert"), dict(given="Bob"), "given", "nickname"),
+        (dict(given="Jack"), dict(given="Jake"), "given", "different"),
+        (dict(given="Natasha", family="Pryce"), dict(given="Pryce", family="Natasha"),
+         "given", "swapped"),
+        (dict(family="O'Brien"), dict(family="OBRIEN"), "family", "exact"),
+        (dict(family="Shah-Mistry"), dict(family="Mistry"), "family", "partial"),
+        (dict(family="Johnson"), dict(family="Johson"), "family", "fuzzy"),
+        (dict(dob="1993-04-08"), dict(dob="08/04/1993"), "dob", "exact"),
+        (dict(dob="1993-04-08"), dict(dob="1993-08-04"), "dob", "transposed"),
+        (dict(dob="1993-04-08"), dict(dob="1993-04-09"), "dob", "off_by_one"),
+        (dict(nhs="999 526 0182"), dict(nhs="9995260182"), "nhs", "exact"),
+        (dict(address="12 Acacia Ave, Stockton TS18 1AB"),
+         dict(address="12 Acacia Avenue, Stockton-on-Tees, TS18 1AB"), "address", "door_postcode"),
+        (dict(address="14 Acacia Avenue, Stockton"), dict(address="12 Acacia Ave, Stockton"),
+         "address", "other_door"),
+        (dict(sex="male"), dict(sex="F"), "sex", "different"),
+    ],
+)  # fmt: skip
+def test_levels_read_as_expected(
+    left: dict[str, str], right: dict[str, str], field: str, level: str
+) -> None:
+    comparison = next(c for c in COMPARISONS if c.field == field)
+    index = level_index(comparison, record_features(**left), record_features(**right))
+    assert comparison.levels[len(comparison.levels) - 1 - index].name == level
+
+
+def test_missing_on_either_side_is_the_null_level() -> None:
+    for comparison in COMPARISONS:
+        assert level_index(comparison, Features(), record_features(given="Ann", dob="2000-1-1")) == -1
+
+
+def _with_tf(frame, tf):  # type: ignore[no-untyped-def]
+    for column in ("given", "family", "postcode"):
+        frame[f"tf_{column}"] = frame[column].map(lambda v, c=column: tf[c].get(v))
+    return frame
+
+
+def test_weights_equal_splinks_for_thousands_of_pairs() -> None:
+    """Same model, same pairs, same term frequencies: our weight is Splink's to 1e-9 bits."""
+    from splink import Linker
+
+    task = linkage_task(400, 120, seed=11, error_rate=0.5)
+    by_truth = {r.true_id: r for r in task.left}
+    right = [r.row() for r in task.right[:60]]
+    left = [by_truth[r.true_id].row() for r in task.right[:60] if r.true_id in by_truth]
+    left += [r.row() for r in task.left[:60 - len(left) + 20]]
+    features = {row["id"]: features_of(row) for row in left + right}
+    tf = {
+        c: {k: n / len(features) for k, n in Counter(
+            getattr(f, c) for f in features.values() if getattr(f, c)).items()}
+        for c in ("given", "family", "postcode")
+    }  # fmt: skip
+    frames = [_with_tf(feature_frame(rows), tf) for rows in (left, right)]
+    _, tables = _register("duckdb", [frames[0].iloc[:3]])
+    linker = Linker(tables, splink_settings("duckdb", MODEL, link_type="dedupe_only"))
+    scored = linker.inference.score_pairs(
+        frames[0].to_dict("records"), frames[1].to_dict("records")
+    ).as_pandas_dataframe()
+    assert len(scored) >= 3000
+    seen: set[tuple[str, int]] = set()
+    for row in scored.to_dict("records"):
+        l, r = features[row["unique_id_l"]], features[row["unique_id_r"]]  # noqa: E741
+        levels = score_levels(MODEL, l, r, tf)
+        assert match_weight(MODEL, levels) == pytest.approx(row["match_weight"], abs=1e-9)
+        for level in levels:
+            assert level.index == row[f"gamma_{level.comparison.field}"]
+            seen.add((level.comparison.field, level.index))
+    assert len(seen) >= 25  # most levels of every comparison were exercised
+
+
+# --------------------------------------------------------------------------- real-time index
+
+
+def _person(pid: str, given: str, family: str, **kw: object) -> RegisterPerson:
+    return RegisterPerson(pid, given, family, **kw)  # type: ignore[arg-type]
+
+
+def test_index_follows_updates_and_merges() -> None:
+    matcher = ModelMatcher(today=TODAY)
+    matcher.add_person(
+        _person("p1", "Amira", "Haddad", dob=date(2010, 1, 2), nhs="9991000003",
+                addresses=("5 Harbour View, Hartlepool, TS24 0AB",))
+    )  # fmt: skip
+    old = Identity(given="Amira", family="Haddad", dob="2010-01-02", nhs="9991000003")
+    assert [m.person_id for m in matcher.match_person(old)] == ["p1"]
+    matcher.add_person(_person("p1", "Zofia", "Kowalski", dob=date(2009, 5, 6)))
+    assert matcher.candidate_ids(old) == set()
+    new = Identity(given="Zofia", family="Kowalski", dob="06/05/2009")
+    assert [m.person_id for m in matcher.match_person(new)] == ["p1"]
+    matcher.remove_person("p1")
+    assert matcher.match_person(new) == []
+    assert len(matcher.index) == 0
+    assert matcher.index.term_frequency("family", "kowalski") is None
+
+
+def test_aliases_and_past_addresses_are_rows_of_one_person() -> None:
+    matcher = ModelMatcher(
+        [_person("d", "Dean", "Marsh", dob=date(1985, 2, 11), aliases=("Deano Marsh",),
+                 addresses=("Flat 3, 27 Wellington Road, Luton, LU1 5QR", "2 Mill Lane, Luton"))],
+        today=TODAY,
+    )  # fmt: skip
+    assert matcher.index.row_count == 4
+    matches = matcher.match_person(Identity(name="Deano Marsh", dob="11.02.85"))
+    assert [m.person_id for m in matches] == ["d"]
+    assert any("alias" in e.description for e in matches[0].evidence)
+
+
+def test_realtime_finds_what_it_should_on_synthetic_data() -> None:
+    task = linkage_task(3000, 300, seed=21, error_rate=0.2)
+    people = [
+        RegisterPerson(r.id, r.given or "", r.family or "", date.fromisoformat(r.dob or ""),
+                       r.sex, r.nhs, r.phone, addresses=(f"{r.address}, {r.postcode}",))
+        for r in task.left
+    ]  # fmt: skip
+    matcher = ModelMatcher(people, today=TODAY, prior=1 / len(people))
+    truth = dict((right, left) for left, right in task.truth())
+    found = correct = 0
+    for record in task.right:
+        identity = Identity(given=record.given, family=record.family, dob=record.dob,
+                            nhs=record.nhs, address=record.address, phone=record.phone,
+                            sex=record.sex)  # fmt: skip
+        best = next((m for m in matcher.match_person(identity) if m.probability >= 0.95), None)
+        if best is not None:
+            found += 1
+            correct += truth.get(record.id) == best.person_id
+    assert correct / found >= 0.99
+    assert correct / len(truth) >= 0.85
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.builds(
+        Identity,
+        given=st.none() | st.text(max_size=20),
+        family=st.none() | st.text(max_size=20),
+        dob=st.none() | st.text(max_size=12) | st.dates().map(str),
+        nhs=st.none() | st.text(max_size=12),
+        address=st.none() | st.text(max_size=40),
+        phone=st.none() | st.text(max_size=15),
+        sex=st.none() | st.text(max_size=6),
+    )
+)
+def test_realtime_never_raises(identity: Identity) -> None:
+    for match in _SMALL.match_person(identity):
+        assert 0.5 <= match.probability <= 1.0
+        assert all(math.isfinite(e.weight) for e in match.evidence)
+
+
+_SMALL = ModelMatcher(
+    [_person("k", "Kelly", "Ashby", dob=date(1990, 7, 14), addresses=("12 Acacia Avenue, Stockton-on-Tees, TS18 1AB",))],
+    today=TODAY,
+)  # fmt: skip
