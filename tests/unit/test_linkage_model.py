@@ -59,7 +59,7 @@ def test_evidence_orders_as_a_person_would() -> None:
         return MODEL.parameters[field][names.index(level)].weight
 
     assert weight("dob", "exact") > weight("dob", "off_by_one") > 0 > weight("dob", "different")
-    assert weight("nhs", "exact") > 10 > weight("nhs", "different") + 20
+    assert weight("nhs", "exact") > 10 > 0 > weight("nhs", "different")
     assert weight("given", "exact") > weight("given", "nickname") > 0 > weight("given", "different")
     assert weight("address", "door_postcode") > weight("address", "other_door")
 

@@ -37,6 +37,7 @@ from teamaround.linkage.model import (
 
 _Key = tuple[str, str]
 _TF_COLUMNS = ("given", "family", "postcode")
+TF_PSEUDO_ROWS = 1000
 
 
 def blocking_keys(f: Features, *, query: bool = False) -> set[_Key]:
@@ -73,7 +74,8 @@ class RegisterIndex:
     """Register rows (one per name and address a person is known by) filed under their keys,
     with the term frequencies Splink would compute from the same rows."""
 
-    def __init__(self) -> None:
+    def __init__(self, expected_tf: dict[str, float] | None = None) -> None:
+        self._expected_tf = expected_tf or {}
         self._rows: dict[int, _Row] = {}
         self._by_person: dict[str, list[int]] = {}
         self._by_key: defaultdict[_Key, set[int]] = defaultdict(set)
@@ -124,12 +126,23 @@ class RegisterIndex:
                     del counter[value]
 
     def term_frequency(self, column: str, value: str | None) -> float | None:
-        """Share of register rows with this value; None for a value the register lacks,
-        which Splink's left join also leaves null (the other side's frequency then counts)."""
-        if value is None or not self._rows:
+        """Share of register rows with this value, smoothed towards the model's average.
+
+        A local register of a few hundred people says little about how common "Dean" is: raw
+        shares there would make every name look rare or common by chance. So the share is
+        blended with the model's u for an exact match as if TF_PSEUDO_ROWS more rows had been
+        seen. The value passed to Splink (a tf_ column) is this same number, so scores agree.
+        None for a value the register lacks, as Splink's left join leaves it.
+        """
+        if value is None:
             return None
         count = self._counts[column].get(value, 0)
-        return count / len(self._rows) if count else None
+        if not count:
+            return None
+        expected = self._expected_tf.get(column)
+        if expected is None:
+            return count / len(self._rows)
+        return (count + expected * TF_PSEUDO_ROWS) / (len(self._rows) + TF_PSEUDO_ROWS)
 
     def candidates(self, keys: Iterable[_Key]) -> set[int]:
         found: set[int] = set()
@@ -225,6 +238,16 @@ def _evidence(scored: ScoredLevel, query: Features, row: _Row) -> FieldEvidence 
 # --------------------------------------------------------------------------- the matcher
 
 
+def _exact_u(model: Model) -> dict[str, float]:
+    """u of each term-frequency level: the average frequency the adjustment starts from."""
+    found = {}
+    for comparison in COMPARISONS:
+        for level, params in zip(comparison.levels, model.parameters[comparison.field], strict=True):
+            if level.tf_column:
+                found[level.tf_column] = params.u
+    return found
+
+
 class ModelMatcher:
     """The `Matcher` for the share path, scoring with a trained model.
 
@@ -244,7 +267,7 @@ class ModelMatcher:
         base = model or load_model()
         self.model = base.with_prior(prior) if prior is not None else base
         self._today = today
-        self.index = RegisterIndex()
+        self.index = RegisterIndex(_exact_u(self.model))
         self._households = ScoringMatcher(today=today)
         for person in people:
             self.add_person(person)

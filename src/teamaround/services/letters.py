@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session
 
 from teamaround.adapters.db.tables import GlossaryTermRow
 from teamaround.domain.vocab import AgencyKind, Purpose
-from teamaround.rules.plain_language import FlaggedTerm, GlossaryEntry, flag_terms
+from teamaround.rules.plain_language import (
+    RECOMMENDATION,
+    FlaggedTerm,
+    GlossaryEntry,
+    flag_terms,
+)
 from teamaround.services import audit
 from teamaround.services.commands import LetterCheck, Strict
 from teamaround.services.context import SYSTEM, UnitOfWork, load_actor
@@ -43,6 +48,7 @@ class LetterReport:
     grade: float
     long_sentences: int
     advice: list[str]
+    recommendation: str = RECOMMENDATION
 
 
 def check_letter(uow: UnitOfWork, *, actor_id: str, check: LetterCheck) -> LetterReport:

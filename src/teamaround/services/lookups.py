@@ -32,6 +32,9 @@ from teamaround.services.context import UnitOfWork, load_actor
 from teamaround.services.linking import build_matcher, identity_of, link_subject
 
 LINKED_ADULT = "linked-to-child-on-plan"
+RECOMMENDATION = (
+    "Recommendations 6 and 12: flag adults linked to a child on a plan, and children in need"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,7 @@ class LookupResult:
     contacts: list[Contact]
     message: str
     children: list[ChildFlag] = field(default_factory=list)
+    recommendation: str = RECOMMENDATION
 
 
 @dataclass(frozen=True, slots=True)
