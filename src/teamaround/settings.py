@@ -26,6 +26,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("TEAMAROUND_DATABASE_URL", "DATABASE_URL"),
     )
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
+    notifier: str = "null"  # null, console or webhook: how alerts leave besides the inbox
+    webhook_url: str | None = None
+    timer_interval_seconds: float = 60.0
 
     @model_validator(mode="after")
     def _production_is_explicit(self) -> Settings:

@@ -47,7 +47,9 @@ def test_model_file_must_match_the_code_levels(tmp_path: Path) -> None:
 
 def test_policy_levels_keep_their_fixed_m() -> None:
     for comparison in COMPARISONS:
-        for level, params in zip(comparison.levels, MODEL.parameters[comparison.field], strict=True):
+        for level, params in zip(
+            comparison.levels, MODEL.parameters[comparison.field], strict=True
+        ):
             if level.fixed_m is not None:
                 assert params.m == pytest.approx(level.fixed_m)
 
@@ -67,23 +69,23 @@ def test_evidence_orders_as_a_person_would() -> None:
 @pytest.mark.parametrize(
     ("left", "right", "field", "level"),
     [
-        (dict(given="Kelly"), dict(given="Kel"), "given", "nickname"),
-        (dict(given="Robert"), dict(given="Bob"), "given", "nickname"),
-        (dict(given="Jack"), dict(given="Jake"), "given", "different"),
-        (dict(given="Natasha", family="Pryce"), dict(given="Pryce", family="Natasha"),
+        ({"given": "Kelly"}, {"given": "Kel"}, "given", "nickname"),
+        ({"given": "Robert"}, {"given": "Bob"}, "given", "nickname"),
+        ({"given": "Jack"}, {"given": "Jake"}, "given", "different"),
+        ({"given": "Natasha", "family": "Pryce"}, {"given": "Pryce", "family": "Natasha"},
          "given", "swapped"),
-        (dict(family="O'Brien"), dict(family="OBRIEN"), "family", "exact"),
-        (dict(family="Shah-Mistry"), dict(family="Mistry"), "family", "partial"),
-        (dict(family="Johnson"), dict(family="Johson"), "family", "fuzzy"),
-        (dict(dob="1993-04-08"), dict(dob="08/04/1993"), "dob", "exact"),
-        (dict(dob="1993-04-08"), dict(dob="1993-08-04"), "dob", "transposed"),
-        (dict(dob="1993-04-08"), dict(dob="1993-04-09"), "dob", "off_by_one"),
-        (dict(nhs="999 526 0182"), dict(nhs="9995260182"), "nhs", "exact"),
-        (dict(address="12 Acacia Ave, Stockton TS18 1AB"),
-         dict(address="12 Acacia Avenue, Stockton-on-Tees, TS18 1AB"), "address", "door_postcode"),
-        (dict(address="14 Acacia Avenue, Stockton"), dict(address="12 Acacia Ave, Stockton"),
+        ({"family": "O'Brien"}, {"family": "OBRIEN"}, "family", "exact"),
+        ({"family": "Shah-Mistry"}, {"family": "Mistry"}, "family", "partial"),
+        ({"family": "Johnson"}, {"family": "Johson"}, "family", "fuzzy"),
+        ({"dob": "1993-04-08"}, {"dob": "08/04/1993"}, "dob", "exact"),
+        ({"dob": "1993-04-08"}, {"dob": "1993-08-04"}, "dob", "transposed"),
+        ({"dob": "1993-04-08"}, {"dob": "1993-04-09"}, "dob", "off_by_one"),
+        ({"nhs": "999 526 0182"}, {"nhs": "9995260182"}, "nhs", "exact"),
+        ({"address": "12 Acacia Ave, Stockton TS18 1AB"},
+         {"address": "12 Acacia Avenue, Stockton-on-Tees, TS18 1AB"}, "address", "door_postcode"),
+        ({"address": "14 Acacia Avenue, Stockton"}, {"address": "12 Acacia Ave, Stockton"},
          "address", "other_door"),
-        (dict(sex="male"), dict(sex="F"), "sex", "different"),
+        ({"sex": "male"}, {"sex": "F"}, "sex", "different"),
     ],
 )  # fmt: skip
 def test_levels_read_as_expected(
@@ -96,7 +98,9 @@ def test_levels_read_as_expected(
 
 def test_missing_on_either_side_is_the_null_level() -> None:
     for comparison in COMPARISONS:
-        assert level_index(comparison, Features(), record_features(given="Ann", dob="2000-1-1")) == -1
+        assert (
+            level_index(comparison, Features(), record_features(given="Ann", dob="2000-1-1")) == -1
+        )
 
 
 def _with_tf(frame, tf):  # type: ignore[no-untyped-def]
@@ -113,7 +117,7 @@ def test_weights_equal_splinks_for_thousands_of_pairs() -> None:
     by_truth = {r.true_id: r for r in task.left}
     right = [r.row() for r in task.right[:60]]
     left = [by_truth[r.true_id].row() for r in task.right[:60] if r.true_id in by_truth]
-    left += [r.row() for r in task.left[:60 - len(left) + 20]]
+    left += [r.row() for r in task.left[: 60 - len(left) + 20]]
     features = {row["id"]: features_of(row) for row in left + right}
     tf = {
         c: {k: n / len(features) for k, n in Counter(
@@ -183,7 +187,7 @@ def test_realtime_finds_what_it_should_on_synthetic_data() -> None:
         for r in task.left
     ]  # fmt: skip
     matcher = ModelMatcher(people, today=TODAY, prior=1 / len(people))
-    truth = dict((right, left) for left, right in task.truth())
+    truth = {right: left for left, right in task.truth()}
     found = correct = 0
     for record in task.right:
         identity = Identity(given=record.given, family=record.family, dob=record.dob,
@@ -217,6 +221,7 @@ def test_realtime_never_raises(identity: Identity) -> None:
 
 
 _SMALL = ModelMatcher(
-    [_person("k", "Kelly", "Ashby", dob=date(1990, 7, 14), addresses=("12 Acacia Avenue, Stockton-on-Tees, TS18 1AB",))],
+    [_person("k", "Kelly", "Ashby", dob=date(1990, 7, 14),
+             addresses=("12 Acacia Avenue, Stockton-on-Tees, TS18 1AB",))],
     today=TODAY,
 )  # fmt: skip

@@ -10,7 +10,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from teamaround.linkage.batch import Engine, feature_frame, link_files, read_records, train, write_pairs
+from teamaround.linkage.batch import (
+    Engine,
+    feature_frame,
+    link_files,
+    read_records,
+    train,
+    write_pairs,
+)
 from teamaround.linkage.model import load_model
 from teamaround.linkage.synthetic import iter_rows, linkage_task
 
@@ -82,7 +89,7 @@ def model_train(
     else:
         task = linkage_task(synthetic, synthetic // 2, seed=seed)
         left_rows, right_rows = list(iter_rows(task.left)), list(iter_rows(task.right))
-        source = {"synthetic_seed": seed}
+        source = {"synthetic_seed": str(seed)}
     with _progress() as progress:
         bar = progress.add_task("standardising", total=len(left_rows) + len(right_rows))
         frames = [

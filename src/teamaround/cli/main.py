@@ -14,8 +14,11 @@ from teamaround.adapters.db.engine import make_engine
 from teamaround.adapters.db.schema import is_empty, upgrade
 from teamaround.cli.link import link, model_app
 from teamaround.cli.report import print_report
+from teamaround.clock import SystemClock
 from teamaround.scenarios.loader import ScenarioError, load_scenario
 from teamaround.scenarios.runner import replay as run_replay
+from teamaround.services.audit import verify
+from teamaround.services.context import UnitOfWork
 from teamaround.settings import Settings
 
 app = typer.Typer(
@@ -82,9 +85,6 @@ def audit_verify(
     database: Annotated[str | None, typer.Option(help="Database URL.")] = None,
 ) -> None:
     """Recompute the audit hash chain; exit 1 naming the first bad entry."""
-    from teamaround.clock import SystemClock
-    from teamaround.services.audit import verify
-    from teamaround.services.context import UnitOfWork
 
     engine = make_engine(database or Settings().database_url)
     with UnitOfWork(engine, SystemClock()).transaction() as s:
@@ -131,7 +131,11 @@ def _serve(url: str, host: str, port: int) -> None:
 
     from teamaround.web.app import create_app
 
-    uvicorn.run(create_app(database_url=url, timer_interval=60), host=host, port=port)
+    settings = Settings()
+    app = create_app(
+        database_url=url, settings=settings, timer_interval=settings.timer_interval_seconds
+    )
+    uvicorn.run(app, host=host, port=port)
 
 
 def _ensure_parent(url: str) -> None:

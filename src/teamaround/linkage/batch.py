@@ -95,7 +95,7 @@ _SPARK: Any = None
 
 def spark_session() -> Any:
     """One local Spark session per process: starting the JVM costs seconds."""
-    global _SPARK  # noqa: PLW0603  # the JVM is a process-wide resource
+    global _SPARK  # the JVM is a process-wide resource
     if _SPARK is None:
         from pyspark.sql import SparkSession
         from splink.backends.spark import similarity_jar_location
@@ -104,7 +104,8 @@ def spark_session() -> Any:
             SparkSession.builder.master("local[2]")
             .config("spark.jars", similarity_jar_location())
             .appName("teamaround-link")
-            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.sql.adaptive.enabled", "false")
             .config("spark.ui.enabled", "false")
             .config("spark.driver.memory", "2g")
             .getOrCreate()
@@ -135,8 +136,9 @@ def _spark_frame(frame: pd.DataFrame) -> Any:
     ]  # fmt: skip
     for record in records:
         for key in ("dob_days", "dob_year"):
-            if record[key] is not None:
-                record[key] = int(record[key])
+            value = record[key]
+            if value is not None:
+                record[key] = int(str(value))
     return spark_session().createDataFrame(records, T.StructType(fields))
 
 
@@ -156,7 +158,11 @@ def _register(engine: Engine, frames: list[pd.DataFrame]) -> tuple[Any, list[Any
     if engine == "spark":
         from splink import SparkAPI
 
-        api = SparkAPI(spark_session=spark_session(), break_lineage_method="persist")
+        api = SparkAPI(  # type: ignore[no-untyped-call]  # Splink's Spark API is untyped
+            spark_session=spark_session(),
+            break_lineage_method="persist",
+            num_partitions_on_repartition=2,
+        )
         tables = [api.register(_spark_frame(f), table_name=f"t{i}") for i, f in enumerate(frames)]
         return api, tables
     api = duckdb_api()
@@ -183,7 +189,7 @@ def train(
     sampling, m by EM over two blocking passes so every comparison gets trained."""
     from splink import Linker
 
-    api, tables = _register("duckdb", [left, right])
+    _api, tables = _register("duckdb", [left, right])
     settings = splink_settings("duckdb", None, link_type="link_only", prior=1e-4)
     linker = Linker(tables, settings)
     linker.training.estimate_probability_two_random_records_match(
@@ -250,7 +256,7 @@ def predict_pairs(
     settings = splink_settings(_dialect(engine), model, link_type="link_only")
     linker = Linker(tables, settings)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
-    frame = predictions.as_pandas_dataframe()
+    frame: pd.DataFrame = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
     _ = api
     return frame
 
@@ -260,7 +266,9 @@ def best_pairs(predictions: pd.DataFrame, left_ids: set[str]) -> list[LinkedPair
     if predictions.empty:
         return []
     frame = predictions.copy()
-    left_is_l = frame["unique_id_l"].astype(str).isin(left_ids) & (frame["source_dataset_l"] == "t0")
+    left_is_l = frame["unique_id_l"].astype(str).isin(left_ids) & (
+        frame["source_dataset_l"] == "t0"
+    )
     frame["left_id"] = frame["unique_id_l"].where(left_is_l, frame["unique_id_r"]).astype(str)
     frame["right_id"] = frame["unique_id_r"].where(left_is_l, frame["unique_id_l"]).astype(str)
     frame = frame.sort_values(["left_id", "match_probability", "right_id"],

@@ -100,37 +100,37 @@ def _prefix(a: str | None, b: str | None) -> bool:
     return len(a) >= 3 and len(a) < len(b) and b[: len(a)] == a
 
 
-def _nickname(l: Features, r: Features) -> bool:  # noqa: E741  # l and r, as in Splink's SQL
+def _nickname(l: Features, r: Features) -> bool:
     overlap = bool(set(l.given_variants) & set(r.given_variants))
     return overlap or _prefix(l.given, r.given) or _prefix(r.given, l.given)
 
 
-def _initial(l: Features, r: Features) -> bool:  # noqa: E741
+def _initial(l: Features, r: Features) -> bool:
     a, b = l.given or "", r.given or ""
     return (len(a) == 1 or len(b) == 1) and a[:1] == b[:1]
 
 
-def _not_both_known(l: Features, r: Features) -> bool:  # noqa: E741
+def _not_both_known(l: Features, r: Features) -> bool:
     return not (l.given_known and r.given_known)
 
 
-def _swapped(l: Features, r: Features) -> bool:  # noqa: E741
+def _swapped(l: Features, r: Features) -> bool:
     return _eq(l.given, r.family) and _eq(l.family, r.given)
 
 
-def _same_street(l: Features, r: Features) -> bool:  # noqa: E741
+def _same_street(l: Features, r: Features) -> bool:
     return _close(l.street, r.street)
 
 
-def _flats_agree(l: Features, r: Features) -> bool:  # noqa: E741
+def _flats_agree(l: Features, r: Features) -> bool:
     return l.flat is None or r.flat is None or l.flat == r.flat
 
 
-def _same_door(l: Features, r: Features) -> bool:  # noqa: E741
+def _same_door(l: Features, r: Features) -> bool:
     return _same_street(l, r) and _eq(l.number, r.number) and _flats_agree(l, r)
 
 
-def _other_door(l: Features, r: Features) -> bool:  # noqa: E741
+def _other_door(l: Features, r: Features) -> bool:
     numbers = l.number is not None and r.number is not None
     return _same_street(l, r) and numbers and not _same_door(l, r)
 
@@ -295,7 +295,7 @@ SEX = Comparison(
 COMPARISONS: tuple[Comparison, ...] = (GIVEN, FAMILY, DOB, NHS, HOUSEHOLD, SEX)
 
 
-def _household_null(l: Features, r: Features) -> bool:  # noqa: E741
+def _household_null(l: Features, r: Features) -> bool:
     return not (
         (l.street is not None and r.street is not None)
         or (l.postcode is not None and r.postcode is not None)
@@ -303,7 +303,7 @@ def _household_null(l: Features, r: Features) -> bool:  # noqa: E741
     )
 
 
-def level_index(comparison: Comparison, l: Features, r: Features) -> int:  # noqa: E741
+def level_index(comparison: Comparison, l: Features, r: Features) -> int:
     """Splink's comparison vector value: -1 for the null level, else levels counted from the
     last (the ELSE level is 0), exactly as Splink numbers them."""
     if comparison is HOUSEHOLD:
@@ -436,7 +436,7 @@ def _tf_adjustment(
     model: Model,
     comparison: Comparison,
     level: Level,
-    l: Features,  # noqa: E741
+    l: Features,
     r: Features,
     tf: TermFrequencies,
 ) -> float:
@@ -457,7 +457,7 @@ def _tf_adjustment(
 
 def score_levels(
     model: Model,
-    l: Features,  # noqa: E741
+    l: Features,
     r: Features,
     tf: TermFrequencies | None = None,
 ) -> list[ScoredLevel]:
@@ -575,7 +575,7 @@ def model_from_splink(
     parameters: dict[str, tuple[LevelParameters, ...]] = {}
     by_name = {c["output_column_name"]: c for c in settings["comparisons"]}
     for comparison in COMPARISONS:
-        stored = [lv for lv in by_name[comparison.field]["comparison_levels"]]
+        stored = list(by_name[comparison.field]["comparison_levels"])
         stored = [lv for lv in stored if not lv.get("is_null_level")]
         parameters[comparison.field] = tuple(
             LevelParameters(_probability(lv, "m_probability"), _probability(lv, "u_probability"))

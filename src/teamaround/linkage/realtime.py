@@ -242,7 +242,9 @@ def _exact_u(model: Model) -> dict[str, float]:
     """u of each term-frequency level: the average frequency the adjustment starts from."""
     found = {}
     for comparison in COMPARISONS:
-        for level, params in zip(comparison.levels, model.parameters[comparison.field], strict=True):
+        for level, params in zip(
+            comparison.levels, model.parameters[comparison.field], strict=True
+        ):
             if level.tf_column:
                 found[level.tf_column] = params.u
     return found

@@ -617,7 +617,7 @@ def _address_text(rng: random.Random, home: Household) -> tuple[str, str | None]
         street = _typo(rng, street)
     postcode: str | None = home.postcode
     if rng.random() < 0.2:
-        postcode = postcode.replace(" ", "").lower()
+        postcode = home.postcode.replace(" ", "").lower()
     if rng.random() < 0.15:
         postcode = None
     text = f"{home.number} {street}, {home.town}"

@@ -148,7 +148,7 @@ def _run_step(uow: UnitOfWork, step: Step, state: ReplayState) -> StepReport:
         report.error = str(exc)
     except ServiceError as exc:
         report.error = f"refused: {exc}"
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a crash is reported as that step failing
         report.error = f"internal error: {type(exc).__name__}: {exc}"
     new_alerts = _alert_ids(uow) - before
     report.checks = check_step(uow, step, state, new_alerts)

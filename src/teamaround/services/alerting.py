@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from teamaround.adapters.db.tables import AlertRecipientRow, AlertRow
+from teamaround.adapters.db.tables import AlertRecipientRow, AlertRow, OutboxRow
 from teamaround.domain.sharing import AlertDraft
 from teamaround.domain.vocab import Purpose
 from teamaround.services import audit
@@ -44,6 +44,16 @@ def raise_alerts(
         s.flush()
         s.add_all(
             AlertRecipientRow(alert_id=alert_id, professional_id=p, delivered_at=now)
+            for p in sorted(draft.recipients)
+        )
+        s.add_all(
+            OutboxRow(
+                id=uuid.uuid4().hex,
+                alert_id=alert_id,
+                professional_id=p,
+                channel="notify",
+                created_at=now,
+            )
             for p in sorted(draft.recipients)
         )
         audit.action(

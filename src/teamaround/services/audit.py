@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from teamaround.adapters.db.tables import AuditRow
+from teamaround.adapters.db.tables import AuditCheckpointRow, AuditRow
 from teamaround.audit.chain import GENESIS, AuditEntry, ChainedEntry, first_break
 from teamaround.domain.vocab import Purpose
 from teamaround.services.context import Actor
@@ -70,10 +72,51 @@ def action(
     )
 
 
-def verify(session: Session) -> tuple[int, str] | None:
-    """Recompute the chain; the first bad entry and why, or None when it holds."""
+def checkpoint(session: Session, key: bytes, at: datetime) -> int | None:
+    """Sign the chain's head, so a later cut of the tail shows; returns the seq signed."""
+    head = session.execute(
+        sa.select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+    ).first()
+    if head is None or session.get(AuditCheckpointRow, head.seq) is not None:
+        return None
+    session.add(
+        AuditCheckpointRow(
+            seq=head.seq, hash=head.hash, signature=_sign(key, head.seq, head.hash), at=at
+        )
+    )
+    session.flush()
+    return int(head.seq)
+
+
+def verify(session: Session, key: bytes | None = None) -> tuple[int, str] | None:
+    """Recompute the chain and check it against the signed checkpoints.
+
+    Returns the first bad entry's sequence number and why, or None when everything holds.
+    """
     rows = session.scalars(sa.select(AuditRow).order_by(AuditRow.seq)).yield_per(1000)
-    return first_break(_chained(row) for row in rows)
+    broken = first_break(_chained(row) for row in rows)
+    if broken is not None:
+        return broken
+    for point in session.scalars(sa.select(AuditCheckpointRow).order_by(AuditCheckpointRow.seq)):
+        if key is not None and not hmac.compare_digest(
+            point.signature, _sign(key, point.seq, point.hash)
+        ):
+            return point.seq, "its checkpoint's signature does not verify"
+        entry = session.get(AuditRow, point.seq)
+        if entry is None:
+            return point.seq, "the log ends before a signed checkpoint (entries were cut off)"
+        if entry.hash != point.hash:
+            return point.seq, "differs from the signed checkpoint (the chain was rewritten)"
+    return None
+
+
+def checkpoint_key(secret: str) -> bytes:
+    """The checkpoint signing key, derived from the service secret."""
+    return hmac.new(secret.encode(), b"teamaround-audit-checkpoint", hashlib.sha256).digest()
+
+
+def _sign(key: bytes, seq: int, digest: str) -> str:
+    return hmac.new(key, f"{seq}:{digest}".encode(), hashlib.sha256).hexdigest()
 
 
 def _chained(row: AuditRow) -> ChainedEntry:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from teamaround.adapters.db.tables import (
@@ -25,8 +28,11 @@ from teamaround.services.alerting import raise_alerts
 from teamaround.services.cases import children_linked_to, load_case
 from teamaround.services.commands import IdentityIn, MaracListingCreate, ShareCreate
 from teamaround.services.context import Actor, UnitOfWork, load_actor
+from teamaround.services.idempotency import earlier_answer, remember, request_digest
 from teamaround.services.linking import build_matcher, identity_of, link_subject
 from teamaround.services.prompts import refresh_prompts
+
+_Body = TypeVar("_Body", ShareCreate, MaracListingCreate)
 
 RECEIPT = (
     "Thank you. Your information has been received and recorded. Where it concerns a child "
@@ -46,45 +52,100 @@ class ShareReceipt:
     contacts: tuple[str, ...] = ()
 
 
-def do_share(uow: UnitOfWork, *, actor_id: str, share: ShareCreate) -> ShareReceipt:
-    with uow.transaction() as s:
-        actor = load_actor(s, actor_id)
-        now = uow.clock.now()
-        row = _contribution(s, actor, now, ContributionKind.SHARE, share.summary)
-        row.category = share.category
-        row.facts = [str(f) for f in share.facts]
-        row.restriction = share.restriction
-        subjects = [(SubjectRole.SUBJECT, subject) for subject in share.subjects]
-        info = _link_and_store(s, actor, row, subjects, now)
-        drafts = _rules_for_each_child(s, info, now, marac_date=None)
-        raise_alerts(s, drafts=drafts, now=now, actor=actor, contribution_id=row.id)
-        return ShareReceipt(contribution_id=row.id, received_at=now, subjects=len(subjects))
+def do_share(
+    uow: UnitOfWork, *, actor_id: str, share: ShareCreate, idempotency_key: str | None = None
+) -> ShareReceipt:
+    return _once(uow, actor_id, "share", share, idempotency_key, _share)
 
 
-def do_list_marac(uow: UnitOfWork, *, actor_id: str, listing: MaracListingCreate) -> ShareReceipt:
+def _share(s: Session, actor: Actor, now: datetime, share: ShareCreate) -> ShareReceipt:
+    row = _contribution(s, actor, now, ContributionKind.SHARE, share.summary)
+    row.category = share.category
+    row.facts = [str(f) for f in share.facts]
+    row.restriction = share.restriction
+    subjects = [(SubjectRole.SUBJECT, subject) for subject in share.subjects]
+    info = _link_and_store(s, actor, row, subjects, now)
+    drafts = _rules_for_each_child(s, info, now, marac_date=None)
+    raise_alerts(s, drafts=drafts, now=now, actor=actor, contribution_id=row.id)
+    return ShareReceipt(contribution_id=row.id, received_at=now, subjects=len(subjects))
+
+
+def _once(
+    uow: UnitOfWork,
+    actor_id: str,
+    kind: str,
+    body: _Body,
+    key: str | None,
+    handle: Callable[[Session, Actor, datetime, _Body], ShareReceipt],
+) -> ShareReceipt:
+    """Run an intake once per idempotency key: a retry returns the first answer unchanged."""
+    try:
+        with uow.transaction() as s:
+            actor = load_actor(s, actor_id)
+            digest = request_digest(kind, body)
+            if key is not None and (answer := earlier_answer(s, actor.id, key, digest)):
+                return _receipt_from(answer)
+            receipt = handle(s, actor, uow.clock.now(), body)
+            if key is not None:
+                remember(s, actor.id, key, digest, _receipt_json(receipt), uow.clock.now())
+            return receipt
+    except IntegrityError:
+        if key is None:
+            raise
+        with uow.transaction() as s:  # a concurrent retry won the race: give its answer
+            answer = earlier_answer(s, load_actor(s, actor_id).id, key, request_digest(kind, body))
+            if answer is None:
+                raise
+            return _receipt_from(answer)
+
+
+def _receipt_json(receipt: ShareReceipt) -> dict[str, Any]:
+    answer = asdict(receipt)
+    answer["received_at"] = receipt.received_at.isoformat()
+    answer["contacts"] = list(receipt.contacts)
+    return answer
+
+
+def _receipt_from(answer: dict[str, Any]) -> ShareReceipt:
+    fields = dict(answer)
+    fields["received_at"] = datetime.fromisoformat(fields["received_at"])
+    fields["contacts"] = tuple(fields.get("contacts", ()))
+    return ShareReceipt(**fields)
+
+
+def do_list_marac(
+    uow: UnitOfWork,
+    *,
+    actor_id: str,
+    listing: MaracListingCreate,
+    idempotency_key: str | None = None,
+) -> ShareReceipt:
     """A MARAC coordinator lists a case; the linked children's schools are told."""
-    with uow.transaction() as s:
-        actor = load_actor(s, actor_id)
-        now = uow.clock.now()
-        summary = f"Case listed for MARAC on {listing.meeting_date:%d %B %Y}."
-        row = _contribution(s, actor, now, ContributionKind.MARAC_LISTING, summary)
-        row.meeting_date = listing.meeting_date
-        subjects = [
-            (SubjectRole.VICTIM, listing.victim),
-            (SubjectRole.PERPETRATOR, listing.perpetrator),
-        ]
-        info = _link_and_store(s, actor, row, subjects, now)
-        drafts = _rules_for_each_child(s, info, now, marac_date=listing.meeting_date)
-        raise_alerts(s, drafts=drafts, now=now, actor=actor, contribution_id=row.id)
-        linked = [d for d in drafts if d.kind == AlertKind.MARAC_LINKED_CHILD]
-        return ShareReceipt(
-            contribution_id=row.id,
-            received_at=now,
-            subjects=len(subjects),
-            message=_marac_message(len(linked)),
-            linked_children=len(linked),
-            contacts=_contacts(s, {p for d in linked for p in d.recipients}),
-        )
+    return _once(uow, actor_id, "marac-listing", listing, idempotency_key, _list_marac)
+
+
+def _list_marac(
+    s: Session, actor: Actor, now: datetime, listing: MaracListingCreate
+) -> ShareReceipt:
+    summary = f"Case listed for MARAC on {listing.meeting_date:%d %B %Y}."
+    row = _contribution(s, actor, now, ContributionKind.MARAC_LISTING, summary)
+    row.meeting_date = listing.meeting_date
+    subjects = [
+        (SubjectRole.VICTIM, listing.victim),
+        (SubjectRole.PERPETRATOR, listing.perpetrator),
+    ]
+    info = _link_and_store(s, actor, row, subjects, now)
+    drafts = _rules_for_each_child(s, info, now, marac_date=listing.meeting_date)
+    raise_alerts(s, drafts=drafts, now=now, actor=actor, contribution_id=row.id)
+    linked = [d for d in drafts if d.kind == AlertKind.MARAC_LINKED_CHILD]
+    return ShareReceipt(
+        contribution_id=row.id,
+        received_at=now,
+        subjects=len(subjects),
+        message=_marac_message(len(linked)),
+        linked_children=len(linked),
+        contacts=_contacts(s, {p for d in linked for p in d.recipients}),
+    )
 
 
 def _marac_message(children: int) -> str:

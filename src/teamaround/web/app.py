@@ -14,10 +14,12 @@ from fastapi.responses import JSONResponse
 
 from teamaround import __version__
 from teamaround.adapters.db.engine import make_engine
+from teamaround.adapters.notify import make_notifier
 from teamaround.clock import Clock, SystemClock
+from teamaround.services.audit import checkpoint_key
 from teamaround.services.context import UnitOfWork
 from teamaround.services.errors import Conflict, Invalid, NotFound
-from teamaround.services.timers import do_run_timers
+from teamaround.services.scheduler import tick
 from teamaround.settings import Settings
 from teamaround.web import pages
 from teamaround.web.api import (
@@ -44,10 +46,15 @@ def create_app(
 ) -> FastAPI:
     """The service; with `timer_interval` seconds it also runs the timers in the background."""
     uow = UnitOfWork(make_engine(database_url), clock or SystemClock())
+    settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        ticker = asyncio.create_task(_run_timers(uow, timer_interval)) if timer_interval else None
+        ticker = (
+            asyncio.create_task(_run_scheduler(uow, settings, timer_interval))
+            if timer_interval
+            else None
+        )
         yield
         if ticker is not None:
             ticker.cancel()
@@ -63,16 +70,18 @@ def create_app(
     routers = (shares, register, meetings, alerts, children, lookups, agendas, challenges, letters)
     for module in routers:
         app.include_router(module.router, prefix="/api")
-    pages.install(app, settings or Settings())
+    pages.install(app, settings)
     _map_errors(app)
     return app
 
 
-async def _run_timers(uow: UnitOfWork, interval: float) -> None:
-    """The scheduler: fire due timers (escalations, timescales) every `interval` seconds."""
+async def _run_scheduler(uow: UnitOfWork, settings: Settings, interval: float) -> None:
+    """Every `interval` seconds: fire due timers, deliver the outbox, sign the audit head."""
+    notifier = make_notifier(settings.notifier, settings.webhook_url)
+    key = checkpoint_key(settings.secret_key.get_secret_value())
     while True:
         try:
-            await asyncio.to_thread(do_run_timers, uow)
+            await asyncio.to_thread(tick, uow, notifier, key)
         except Exception:  # a failed run is logged and tried again next time
             logger.exception("timer run failed")
         await asyncio.sleep(interval)

@@ -65,10 +65,15 @@ class ProfessionalRow(Base):
 
 
 class ApiTokenRow(Base):
+    """A bearer token (only its hash), with what it may do and until when."""
+
     __tablename__ = "api_tokens"
     token_sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     professional_id: Mapped[str] = _fk("professionals.id", index=True)
     created_at: Mapped[datetime]
+    scopes: Mapped[list[Any] | None]  # None: everything the professional may do
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
 
 
 class AddressRow(Base):
@@ -311,3 +316,60 @@ class GlossaryTermRow(Base):
     explanation: Mapped[str] = mapped_column(sa.Text)
     added_by: Mapped[str] = mapped_column(sa.String(64))
     added_at: Mapped[datetime]
+
+
+class IdempotencyKeyRow(Base):
+    """An acknowledged request: a retry with the same key gets the same answer."""
+
+    __tablename__ = "idempotency_keys"
+    professional_id: Mapped[str] = _fk("professionals.id", primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    request_sha256: Mapped[str] = mapped_column(sa.String(64))
+    response: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
+class OutboxRow(Base):
+    """A notification to deliver outside the inbox (email, webhook), at least once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.UniqueConstraint("alert_id", "professional_id", "channel"),)
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    alert_id: Mapped[str] = _fk("alerts.id", index=True)
+    professional_id: Mapped[str] = _fk("professionals.id")
+    channel: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.String(400))
+
+
+class AuditCheckpointRow(Base):
+    """A signed statement of the chain's head, so that a cut-off tail is noticed."""
+
+    __tablename__ = "audit_checkpoints"
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(sa.String(64))
+    signature: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime]
+
+
+class CredentialRow(Base):
+    """How a professional signs in: an Argon2 password hash and a TOTP secret."""
+
+    __tablename__ = "credentials"
+    professional_id: Mapped[str] = _fk("professionals.id", primary_key=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(200))
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    changed_at: Mapped[datetime]
+
+
+class WebSessionRow(Base):
+    """A signed-in browser session; ended when idle, too old, or the account changes."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # sha256 of the cookie
+    professional_id: Mapped[str] = _fk("professionals.id", index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Header, status
 from pydantic import BaseModel
 
 from teamaround.services.commands import MaracListingCreate, ShareCreate
@@ -36,11 +37,25 @@ def _public(receipt: ShareReceipt) -> ReceiptPublic:
     )
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Send the same key when retrying: the share is recorded once.",
+    ),
+]
+
+
 @router.post("/shares", status_code=status.HTTP_201_CREATED, response_model=ReceiptPublic)
-def share(body: ShareCreate, uow: UowDep, me: CurrentProfessional) -> ReceiptPublic:
-    return _public(do_share(uow, actor_id=me, share=body))
+def share(
+    body: ShareCreate, uow: UowDep, me: CurrentProfessional, key: IdempotencyKey = None
+) -> ReceiptPublic:
+    return _public(do_share(uow, actor_id=me, share=body, idempotency_key=key))
 
 
 @router.post("/marac-listings", status_code=status.HTTP_201_CREATED, response_model=ReceiptPublic)
-def list_marac(body: MaracListingCreate, uow: UowDep, me: CurrentProfessional) -> ReceiptPublic:
-    return _public(do_list_marac(uow, actor_id=me, listing=body))
+def list_marac(
+    body: MaracListingCreate, uow: UowDep, me: CurrentProfessional, key: IdempotencyKey = None
+) -> ReceiptPublic:
+    return _public(do_list_marac(uow, actor_id=me, listing=body, idempotency_key=key))

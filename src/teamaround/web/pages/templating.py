@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
-from teamaround.web.pages import state
+from teamaround.web.pages import navigation, state
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LONDON = ZoneInfo("Europe/London")
@@ -95,8 +95,10 @@ def render(
 ) -> HTMLResponse:
     """A page with what every layout needs: who is signed in, the CSRF token, a one-off banner."""
     context = context or {}
+    me = state.signed_in_as(request)
     base = {
-        "me": state.signed_in_as(request),
+        "me": me,
+        "navigation": navigation.items(me, request.url.path),
         "csrf_token": state.csrf_token(request),
         "flash": state.pop_flash(request),
         "path": request.url.path,
