@@ -41,6 +41,18 @@ URGENT_CALL = {
     "subjects-0-address": "12 acacia ave stockton ts181ab",
 }
 
+DEAN = {
+    "given": "Dean",
+    "family": "Marsh",
+    "dob": "11/02/1985",
+    "address": "Flat 3, 27 Wellington Road, Luton LU1 5QR",
+}
+OLIVER = {"given": "Oliver", "family": "Ashby", "dob": "19/09/2011"}
+LETTER = (
+    "Following the MARAC on 1 October, the ICPC decided that Oliver remains on a CP plan. "
+    "Two of the incidents in the Clare's Law disclosure were recorded as NFA."
+)
+
 
 @contextmanager
 def serve(database_url: str) -> Iterator[str]:
@@ -100,6 +112,62 @@ def tour(page: Page, base: str) -> None:
     shoot(page, "07-inbox-acknowledged")
     page.goto(f"{base}/children/child-o")
     shoot(page, "08-child-page")
+    social_worker_pages(page, base)
+    sign_out(page)
+    lookups(page, base)
+    sign_in(page, base, "spoc")
+    page.goto(f"{base}/spoc")
+    shoot(page, "22-spoc-view")
+    page.goto(f"{base}/reports/challenges")
+    shoot(page, "23-challenge-report")
+
+
+def social_worker_pages(page: Page, base: str) -> None:
+    """The child's record, an agenda and its print view, and the letter check."""
+    page.goto(f"{base}/children/child-o/chronology?agency=Cleveland+Police")
+    shoot(page, "09-chronology-filtered")
+    page.goto(f"{base}/children/child-o/challenges")
+    shoot(page, "10-challenges")
+    page.get_by_role("button", name="Raise challenge").click()
+    shoot(page, "11-challenge-errors")
+    page.goto(f"{base}/children/child-o/agenda")
+    shoot(page, "12-agenda-choose-meeting")
+    page.get_by_role("radio", name="Initial child protection conference").check()
+    page.get_by_role("button", name="Draft the agenda").click()
+    shoot(page, "13-agenda")
+    page.get_by_role("link", name="Print", exact=True).click()
+    page.emulate_media(media="print")
+    shoot(page, "14-agenda-print")
+    page.emulate_media(media="screen")
+    page.goto(f"{base}/letters")
+    shoot(page, "15-letter-form")
+    page.get_by_label("Who is the letter to?").fill("Kelly Ashby")
+    page.get_by_label("The letter", exact=True).fill(LETTER)
+    page.get_by_role("button", name="Check the letter").click()
+    shoot(page, "16-letter-report")
+
+
+def lookups(page: Page, base: str) -> None:
+    """The same kind of question from a GP and from the child's school: different answers."""
+    sign_in(page, base, "gp1")
+    page.goto(f"{base}/lookup")
+    shoot(page, "17-lookup-form")
+    page.get_by_role("button", name="Look up").click()
+    shoot(page, "18-lookup-errors")
+    for field, value in DEAN.items():
+        page.fill(f"[name='{field}']", value)
+    page.get_by_role("button", name="Look up").click()
+    shoot(page, "19-lookup-flagged-for-gp")
+    sign_out(page)
+    sign_in(page, base, "dsl1")
+    page.goto(f"{base}/lookup")
+    for field, value in OLIVER.items():
+        page.fill(f"[name='{field}']", value)
+    page.get_by_role("button", name="Look up").click()
+    shoot(page, "20-lookup-child-for-dsl")
+    page.goto(f"{base}/inbox")
+    shoot(page, "21-inbox-dsl-marac")
+    sign_out(page)
 
 
 def main() -> int:

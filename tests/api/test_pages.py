@@ -164,7 +164,7 @@ def test_child_page_for_a_role_on_the_case(app_client: TestClient) -> None:
     sign_in(app_client, "sw1")
     page = app_client.get("/children/child-o")
     assert page.status_code == 200
-    for shown in ("Oliver Ashby", "Dean Marsh", "Prohibited", "Released on licence", "sw1"):
+    for shown in ("Oliver Ashby", "Dean Marsh", "Prohibited", "Released on licence", "Priya Shah"):
         assert shown in page.text, shown
     assert "govuk-summary-list" in page.text
 

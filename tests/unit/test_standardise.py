@@ -110,8 +110,11 @@ def test_phonetic_key_groups_sound_alikes() -> None:
 
 
 _WORD = st.text(alphabet=string.ascii_letters, min_size=2, max_size=12).filter(
-    lambda w: w.lower() not in {"mr", "mrs", "ms", "miss", "mx", "dr", "jr", "sr", "ii", "iv"}
-)
+    # titles and suffixes are dropped by design, so they cannot stand for a name here
+    lambda w: w.lower()
+    not in {"mr", "mrs", "ms", "miss", "mx", "dr", "master", "prof", "sir", "dame", "rev",
+            "lady", "lord", "jr", "jnr", "sr", "snr", "ii", "iii", "iv"}
+)  # fmt: skip
 
 
 @given(given_words=st.lists(_WORD, min_size=1, max_size=2), family=_WORD)

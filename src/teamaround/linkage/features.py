@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from teamaround.linkage.standardise import (
+    StandardAddress,
     is_known_name,
     name_variants,
     parse_date,
@@ -56,6 +57,7 @@ class Features:
     pc_sector: str | None = None
     pc_district: str | None = None
     street: str | None = None
+    town: str | None = None
     number: str | None = None
     flat: str | None = None
     phone: str | None = None
@@ -117,7 +119,13 @@ def _address_columns(address: str | None, postcode: str | None) -> dict[str, Any
         columns |= {"postcode": code.unit, "pc_sector": code.sector, "pc_district": code.district}
     if parsed is not None:
         columns |= {"street": parsed.street, "number": parsed.number, "flat": parsed.flat}
+        columns["town"] = _town(parsed)
     return columns
+
+
+def _town(parsed: StandardAddress) -> str | None:
+    """First word of the first place after the street ("stockton" for "Stockton-on-Tees")."""
+    return parsed.town.split()[0] if parsed.town else None
 
 
 def record_features(

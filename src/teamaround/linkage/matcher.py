@@ -159,6 +159,8 @@ class FieldEvidence:
 
 _LABELS = {
     "name": "name",
+    "given": "first name",
+    "family": "family name",
     "dob": "date of birth",
     "nhs": "NHS number",
     "address": "address",
@@ -169,7 +171,17 @@ _LABELS = {
     "number": "house number",
     "flat": "flat",
 }
-_FULL_AGREEMENT = frozenset({"exact", "unit", "agree", "street_postcode", "street_town"})
+_FULL_AGREEMENT = frozenset(
+    {"exact", "unit", "agree", "street_postcode", "street_town", "door_postcode", "door"}
+)
+
+
+def _whole_name(labels: list[str]) -> list[str]:
+    """First and family name in one group read as "name", as a person would say it."""
+    if "first name" in labels and "family name" in labels:
+        labels = [x for x in labels if x != "family name"]
+        return ["name" if x == "first name" else x for x in labels]
+    return labels
 
 
 def _join(labels: list[str]) -> str:
@@ -191,6 +203,7 @@ def explain_evidence(evidence: Iterable[FieldEvidence]) -> str:
             groups["agree" if item.level in _FULL_AGREEMENT else "close"].append(label)
         elif item.weight < 0:
             groups["unknown" if item.level == "missing" else "differ"].append(label)
+    groups = {key: _whole_name(labels) for key, labels in groups.items()}
     clauses = [
         _clause(groups["agree"], "agrees", "agree"),
         _clause(groups["close"], "nearly agrees", "nearly agree"),

@@ -52,6 +52,9 @@ class Level:
     tf_column: str | None = None
     fixed_m: float | None = None
     """A policy m that training leaves alone (see ADR 0003: dependence the model cannot see)."""
+    fixed_u: float | None = None
+    """A policy u that training leaves alone (ADR 0003: a unique identifier's u cannot be
+    estimated by random sampling, whose sample contains the true matches)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +123,16 @@ def _swapped(l: Features, r: Features) -> bool:
 
 def _same_street(l: Features, r: Features) -> bool:
     return _close(l.street, r.street)
+
+
+def _same_town(l: Features, r: Features) -> bool:
+    return _eq(l.town, r.town) or _eq(l.pc_district, r.pc_district)
+
+
+def _no_place(l: Features, r: Features) -> bool:
+    """Neither town nor postcode district is known on both sides, so neither can disagree."""
+    towns = l.town is not None and r.town is not None
+    return not towns and not (l.pc_district is not None and r.pc_district is not None)
 
 
 def _flats_agree(l: Features, r: Features) -> bool:
@@ -236,8 +249,11 @@ NHS = Comparison(
     present=lambda f: f.nhs is not None,
     null_sql="nhs_l IS NULL OR nhs_r IS NULL",
     levels=(
+        # Decisive by design: two people share a valid NHS number only by a keying error, so
+        # it must outweigh a wholly different first name ("Olly" at school, "Oliver" on the
+        # register); random sampling would set u near lambda. See ADR 0003.
         Level("exact", "NHS number agrees", "nhs_l = nhs_r AND nhs_valid_l AND nhs_valid_r",
-              lambda l, r: l.nhs == r.nhs and l.nhs_valid and r.nhs_valid),
+              lambda l, r: l.nhs == r.nhs and l.nhs_valid and r.nhs_valid, fixed_u=1e-10),
         Level("exact_unverified", "NHS number agrees but fails its check digit",
               "nhs_l = nhs_r", lambda l, r: l.nhs == r.nhs),
         Level("near", "NHS number is one or two digits out and fails its check digit",
@@ -268,13 +284,20 @@ HOUSEHOLD = Comparison(
         Level("door", "house number and street agree", _SAME_DOOR, _same_door),
         Level("phone", "phone number agrees", "phone_l = phone_r",
               lambda l, r: _eq(l.phone, r.phone)),
-        Level("postcode", "postcode agrees", "postcode_l = postcode_r",
-              lambda l, r: _eq(l.postcode, r.postcode), tf_column="postcode"),
+        # Before "postcode": a neighbour shares the postcode, and a different door on the
+        # same street is evidence against, not for.
         Level("other_door", "same street but a different house or flat",
               f"{_SAME_STREET} AND number_l IS NOT NULL AND number_r IS NOT NULL",
               _other_door),
-        Level("street", "street agrees; no house number to compare", _SAME_STREET,
-              _same_street),
+        Level("postcode", "postcode agrees", "postcode_l = postcode_r",
+              lambda l, r: _eq(l.postcode, r.postcode), tf_column="postcode"),
+        Level("street_in_town", "street and town agree; no house number to compare",
+              f"{_SAME_STREET} AND (town_l = town_r OR pc_district_l = pc_district_r)",
+              lambda l, r: _same_street(l, r) and _same_town(l, r)),
+        Level("street", "street agrees; no house number, town or postcode to compare",
+              f"{_SAME_STREET} AND NOT (town_l IS NOT NULL AND town_r IS NOT NULL) "
+              "AND NOT (pc_district_l IS NOT NULL AND pc_district_r IS NOT NULL)",
+              lambda l, r: _same_street(l, r) and _no_place(l, r)),
         Level("sector", "only the postcode sector agrees", "pc_sector_l = pc_sector_r",
               lambda l, r: _eq(l.pc_sector, r.pc_sector)),
         Level("different", "address differs", "ELSE", lambda l, r: True),
@@ -367,7 +390,13 @@ class Model:
             "trained_on": dict(self.trained_on),
             "comparisons": {
                 c.field: [
-                    {"level": level.name, "m": p.m, "u": p.u, "fixed_m": level.fixed_m is not None}
+                    {
+                        "level": level.name,
+                        "m": p.m,
+                        "u": p.u,
+                        "fixed_m": level.fixed_m is not None,
+                        "fixed_u": level.fixed_u is not None,
+                    }
                     for level, p in zip(c.levels, self.parameters[c.field], strict=True)
                 ]
                 for c in COMPARISONS
@@ -520,6 +549,8 @@ def splink_comparisons(dialect: Dialect, model: Model | None = None) -> list[dic
                 entry |= {"m_probability": p.m, "u_probability": p.u}
             if level.fixed_m is not None:
                 entry |= {"m_probability": level.fixed_m, "fix_m_probability": True}
+            if level.fixed_u is not None:
+                entry |= {"u_probability": level.fixed_u, "fix_u_probability": True}
             levels.append(entry)
         comparisons.append(
             {

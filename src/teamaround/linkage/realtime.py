@@ -197,14 +197,6 @@ def query_features(identity: Identity, today: date) -> Features:
 
 # --------------------------------------------------------------------------- evidence
 
-_SHOWN = {
-    "given": ("given",),
-    "family": ("family",),
-    "dob": ("dob",),
-    "nhs": ("nhs",),
-    "address": ("number", "street", "postcode", "phone"),
-    "sex": ("sex",),
-}
 _MISSING = {
     "given": "no first name on the register to compare",
     "family": "no family name on the register to compare",
@@ -213,26 +205,64 @@ _MISSING = {
     "address": "no address or phone number on the register to compare",
     "sex": "no sex on the register to compare",
 }
+_UNREADABLE = {
+    "given": "no first name could be read from {raw!r}",
+    "family": "no family name could be read from {raw!r}",
+    "dob": "date of birth {raw!r} could not be read",
+    "nhs": "NHS number {raw!r} is not ten digits",
+    "address": "address {raw!r} has no street, postcode or usable phone number",
+    "sex": "sex {raw!r} is not recorded as male or female",
+}
+_FULL = frozenset({"exact", "agree", "door_postcode"})
+
+
+def sent_fields(identity: Identity) -> dict[str, str]:
+    """The fields the agency filled in, as it wrote them: each gets evidence, even unreadable."""
+    names = " ".join(x for x in (identity.given, identity.family) if x) or identity.name
+    raw = {
+        "given": names if identity.given or identity.name else None,
+        "family": names if identity.family or identity.name else None,
+        "dob": identity.dob,
+        "nhs": identity.nhs,
+        "address": ", ".join(x for x in (identity.address, identity.phone) if x),
+        "sex": identity.sex,
+    }
+    return {field: text for field, text in raw.items() if text and text.strip()}
+
+
+def _door(f: Features) -> str:
+    flat = f"flat {f.flat}, " if f.flat else ""
+    door = " ".join(x for x in (f.number, f.street) if x)
+    parts = [flat + door, f.town, f.postcode, f.phone]
+    return ", ".join(x for x in parts if x) or "none"
 
 
 def _shown(f: Features, field: str) -> str:
-    values = [getattr(f, column) for column in _SHOWN[field]]
-    return " ".join(str(v) for v in values if v is not None) or "none"
+    if field == "address":
+        return _door(f)
+    value = getattr(f, field)
+    return "none" if value is None else str(value)
 
 
-def _evidence(scored: ScoredLevel, query: Features, row: _Row) -> FieldEvidence | None:
+def _evidence(
+    scored: ScoredLevel, query: Features, row: _Row, sent: dict[str, str]
+) -> FieldEvidence | None:
     comparison = scored.comparison
     level = scored.level
+    field = comparison.field
     if level is None:
-        if not comparison.present(query):
+        if field not in sent:
             return None
-        return FieldEvidence(comparison.field, "missing", 0.0, _MISSING[comparison.field])
+        words = _MISSING[field]
+        if not comparison.present(query):
+            words = _UNREADABLE[field].format(raw=sent[field])
+        return FieldEvidence(field, "missing", 0.0, words)
     words = level.words
-    if level.name not in {"exact", "agree", "door_postcode"}:
-        words += f" ({_shown(query, comparison.field)} vs {_shown(row.features, comparison.field)})"
-    if row.alias and comparison.field in {"given", "family"}:
+    if level.name not in _FULL:
+        words += f" ({_shown(query, field)} vs {_shown(row.features, field)})"
+    if row.alias and field in {"given", "family"}:
         words += f" (known alias {row.alias!r})"
-    return FieldEvidence(comparison.field, level.name, scored.weight, words)
+    return FieldEvidence(field, level.name, scored.weight, words)
 
 
 # --------------------------------------------------------------------------- the matcher
@@ -268,7 +298,7 @@ class ModelMatcher:
     ) -> None:
         base = model or load_model()
         self.model = base.with_prior(prior) if prior is not None else base
-        self._today = today
+        self.today = today
         self.index = RegisterIndex(_exact_u(self.model))
         self._households = ScoringMatcher(today=today)
         for person in people:
@@ -277,7 +307,7 @@ class ModelMatcher:
             self.add_address(address)
 
     def add_person(self, person: RegisterPerson) -> None:
-        self.index.put(person.id, person_rows(person, self._today))
+        self.index.put(person.id, person_rows(person, self.today))
 
     def remove_person(self, person_id: str) -> None:
         """A merge folds one record into another: the folded one must stop matching."""
@@ -287,7 +317,7 @@ class ModelMatcher:
         self._households.add_address(address)
 
     def candidate_ids(self, identity: Identity) -> set[str]:
-        query = query_features(identity, self._today)
+        query = query_features(identity, self.today)
         return self.index.person_ids_for(blocking_keys(query, query=True))
 
     def _tf(self, query: Features, row: _Row) -> dict[str, dict[str, float]]:
@@ -308,7 +338,8 @@ class ModelMatcher:
         return match_weight(self.model, scored), scored
 
     def match_person(self, identity: Identity) -> list[PotentialMatch]:
-        query = query_features(identity, self._today)
+        query = query_features(identity, self.today)
+        sent = sent_fields(identity)
         best: dict[str, tuple[float, list[ScoredLevel], _Row]] = {}
         for row_id in self.index.candidates(blocking_keys(query, query=True)):
             row = self.index.row(row_id)
@@ -321,7 +352,8 @@ class ModelMatcher:
             chance = probability(weight)
             if chance < REVIEW_THRESHOLD:
                 continue
-            evidence = tuple(e for s in scored if (e := _evidence(s, query, row)) is not None)
+            found = (_evidence(s, query, row, sent) for s in scored)
+            evidence = tuple(e for e in found if e is not None)
             matches.append(PotentialMatch(person_id, chance, evidence))
         return sorted(matches, key=lambda m: (-m.probability, m.person_id))
 

@@ -436,6 +436,18 @@ _STREETS = [
     "Castle Street",
     "Bridge Street",
 ]
+_STREET_WORDS = (
+    "Ash", "Birch", "Bramble", "Chestnut", "Clover", "Coronation", "Cromwell", "Derwent",
+    "Eden", "Fern", "Fox", "Gladstone", "Hazel", "Heather", "Holly", "Ivy", "Jubilee",
+    "Kingfisher", "Larch", "Laurel", "Lilac", "Maple", "Nelson", "Nightingale", "Primrose",
+    "Raby", "Redwood", "Rosebery", "Rydal", "Sandringham", "Skelton", "Swale", "Sycamore",
+    "Tees", "Thornfield", "Tudor", "Ullswater", "Valley", "Westfield", "Wharfe", "Woodland",
+)  # fmt: skip
+_STREET_KINDS = ("Road", "Street", "Avenue", "Close", "Lane", "Drive", "Grove", "Crescent",
+                 "Gardens", "Terrace", "Way", "Court")  # fmt: skip
+_STREETS += [f"{word} {kind}" for word in _STREET_WORDS for kind in _STREET_KINDS]
+"""About 540 streets, so "same street name" is rare across towns, as it is in England."""
+
 _TOWNS = (
     ("Stockton-on-Tees", "TS18"), ("Stockton-on-Tees", "TS19"), ("Middlesbrough", "TS1"),
     ("Middlesbrough", "TS5"), ("Hartlepool", "TS24"), ("Hartlepool", "TS25"),
@@ -524,6 +536,8 @@ def _household(rng: random.Random) -> Household:
 def _family_name(rng: random.Random) -> str:
     """Zipf-like: a few names are very common, as Smith is, which term frequencies must see."""
     index = min(int(rng.paretovariate(1.1)) - 1, len(_FAMILIES) - 1)
+    if rng.random() < 0.04:  # double-barrelled: agencies often keep only one part
+        return f"{rng.choice(_FAMILIES)}-{rng.choice(_FAMILIES)}"
     return _FAMILIES[index] if rng.random() < 0.6 else rng.choice(_FAMILIES)
 
 
@@ -535,7 +549,10 @@ def _person(
     rng: random.Random, pid: str, family: str, dob: date, home: Household, sex: str | None = None
 ) -> TruePerson:
     sex = sex or rng.choice("MF")
-    given = rng.choice(_BOYS if sex == "M" else _GIRLS)
+    names = _BOYS if sex == "M" else _GIRLS
+    given = rng.choice(names)
+    if rng.random() < 0.25:  # a middle name, which some agencies use as the first
+        given = f"{given} {rng.choice(names)}"
     return TruePerson(pid, given, family, dob, sex, nhs_number(rng), home)
 
 
@@ -587,7 +604,10 @@ def _typo_digit(rng: random.Random, digits: str) -> str:
 
 
 def _nickname(rng: random.Random, given: str) -> str:
+    """A listed short or alternative form, or a clipped one ("Nat", "Kel") the list lacks."""
     options = sorted(name_variants(given) - {given.lower()})
+    if len(given) >= 5 and (not options or rng.random() < 0.3):
+        return given[: rng.choice((3, 4))]
     return rng.choice(options).capitalize() if options else given
 
 
@@ -620,7 +640,9 @@ def _address_text(rng: random.Random, home: Household) -> tuple[str, str | None]
         postcode = home.postcode.replace(" ", "").lower()
     if rng.random() < 0.15:
         postcode = None
-    text = f"{home.number} {street}, {home.town}"
+    text = (
+        f"{home.number} {street}, {home.town}" if rng.random() > 0.06 else f"{home.number} {street}"
+    )
     return text.lower() if rng.random() < 0.2 else text, postcode
 
 
@@ -643,9 +665,17 @@ def register_record(person: TruePerson, rng: random.Random) -> Record:
 
 def agency_record(person: TruePerson, rng: random.Random, rid: str, error_rate: float) -> Record:
     """Another agency's copy of the same person, with the mistakes agencies make."""
-    given, family, dob, home = person.given, person.family, person.dob, person.home
-    if rng.random() < error_rate:
-        given = _nickname(rng, given)
+    family, dob, home = person.family, person.dob, person.home
+    first, *middle = person.given.split()
+    given = person.given if middle and rng.random() < 0.5 else first
+    if middle and rng.random() < error_rate * 0.2:
+        given = middle[0]  # known by the middle name
+    elif rng.random() < error_rate * 0.1:
+        given = first[0]  # only an initial was taken down
+    elif rng.random() < error_rate:
+        given = _nickname(rng, first)
+    if "-" in family and rng.random() < 0.4:
+        family = rng.choice(family.split("-"))
     if rng.random() < error_rate * 0.6:
         given = _typo(rng, given)
     if rng.random() < error_rate * 0.6:
@@ -659,7 +689,7 @@ def agency_record(person: TruePerson, rng: random.Random, rid: str, error_rate: 
     if rng.random() < error_rate:
         home = _household(rng)  # moved house
     address, postcode = _address_text(rng, home)
-    if address and rng.random() < 0.05:  # "Acacia Avenue, Stockton": no house number
+    if address and rng.random() < 0.12:  # "Acacia Avenue, Stockton": no house number
         address = address.split(" ", 1)[1]
     if rng.random() < 0.01:  # given and family names entered the wrong way round
         given, family = family, given

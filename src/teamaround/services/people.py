@@ -29,15 +29,17 @@ def who_knows_whom(uow: UnitOfWork, *, actor_id: str, child_id: str) -> KnownBy:
         actor = load_actor(s, actor_id)
         now = uow.clock.now()
         case = access_case_by_child_id(s, actor, child_id, now)
-        audit.action(s, now, actor, "read-people-around", "child", child_id, Purpose.CHILD_PROTECTION)
+        audit.action(
+            s, now, actor, "read-people-around", "child", child_id, Purpose.CHILD_PROTECTION
+        )
         agencies = {a.id: a for a in s.scalars(sa.select(AgencyRow))}
         known: dict[str, set[str]] = defaultdict(set)
         kinds = {k: AgencyKind(a.kind) for k, a in agencies.items()}
         for shared in contributions_about(s, case, kinds, until=now):
             if shared.concerns_child:
                 known[child_id].add(shared.agency_id)
-            for adult in shared.adults:
-                known[adult].add(shared.agency_id)
+            for person in shared.adults:
+                known[person].add(shared.agency_id)
         known[child_id] |= _responsible_for_child(s, case)
         for adult in case.adults:
             known[adult.person_id] |= _recorded_conditions(s, adult.person_id)

@@ -19,7 +19,7 @@ from teamaround.adapters.db.tables import (
     ProfessionalRow,
 )
 from teamaround.domain.sharing import AlertDraft, LinkedSubject, SharedInformation
-from teamaround.domain.vocab import AlertKind, ContributionKind, Fact, Purpose, SubjectRole
+from teamaround.domain.vocab import AlertKind, ContributionKind, Fact, Purpose, Role, SubjectRole
 from teamaround.rules.marac import marac_linked_child
 from teamaround.rules.new_information import new_information
 from teamaround.rules.risk_at_address import risk_adult_at_child_address
@@ -27,7 +27,8 @@ from teamaround.services import audit
 from teamaround.services.alerting import raise_alerts
 from teamaround.services.cases import children_linked_to, load_case
 from teamaround.services.commands import IdentityIn, MaracListingCreate, ShareCreate
-from teamaround.services.context import Actor, UnitOfWork, load_actor
+from teamaround.services.context import SYSTEM, Actor, UnitOfWork, load_actor
+from teamaround.services.errors import NotFound
 from teamaround.services.idempotency import earlier_answer, remember, request_digest
 from teamaround.services.linking import build_matcher, identity_of, link_subject
 from teamaround.services.prompts import refresh_prompts
@@ -127,6 +128,8 @@ def do_list_marac(
 def _list_marac(
     s: Session, actor: Actor, now: datetime, listing: MaracListingCreate
 ) -> ShareReceipt:
+    if actor.role != Role.MARAC_COORDINATOR and actor is not SYSTEM:
+        raise NotFound("MARAC list")
     summary = f"Case listed for MARAC on {listing.meeting_date:%d %B %Y}."
     row = _contribution(s, actor, now, ContributionKind.MARAC_LISTING, summary)
     row.meeting_date = listing.meeting_date

@@ -118,3 +118,13 @@ def _problems(problems: list[dict[str, Any]]) -> JSONResponse:
         {"detail": "the request was refused and nothing was written", "errors": problems},
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
     )
+
+
+def app_from_environment() -> FastAPI:
+    """For `uvicorn --factory teamaround.web.app:app_from_environment`: settings from env."""
+    settings = Settings()
+    return create_app(
+        database_url=settings.database_url,
+        settings=settings,
+        timer_interval=settings.timer_interval_seconds,
+    )

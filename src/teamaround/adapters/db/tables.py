@@ -373,3 +373,32 @@ class WebSessionRow(Base):
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+
+
+class RegisterStateRow(Base):
+    """One row: a token rewritten by every register change, so a cached matcher knows it is stale."""
+
+    __tablename__ = "register_state"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(sa.String(32))
+
+
+class MatchReviewRow(Base):
+    """A possible match between the review and link thresholds, and the SPOC's decision on it.
+
+    `described_key` is a digest of the standardised description, so a decision on a pair
+    also governs later shares that describe the subject the same way.
+    """
+
+    __tablename__ = "match_reviews"
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(sa.ForeignKey("contribution_subjects.id"), index=True)
+    contribution_id: Mapped[str] = _fk("contributions.id", index=True)
+    person_id: Mapped[str] = _fk("people.id", index=True)
+    described_key: Mapped[str] = mapped_column(sa.String(64), index=True)
+    probability: Mapped[float]
+    evidence: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(sa.String(20), index=True)
+    created_at: Mapped[datetime]
+    decided_by: Mapped[str | None] = _fk("professionals.id")
+    decided_at: Mapped[datetime | None]

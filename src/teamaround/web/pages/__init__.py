@@ -12,7 +12,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from teamaround.settings import Settings
-from teamaround.web.pages import children, inbox, session, shares
+from teamaround.web.pages import (
+    agendas,
+    challenges,
+    children,
+    chronology,
+    inbox,
+    letters,
+    lookups,
+    session,
+    shares,
+    spoc,
+)
 from teamaround.web.pages.templating import not_found, render, see_other
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -20,7 +31,19 @@ SESSION_HOURS = 8
 
 # Every POST through these pages, now and later, must carry the session's CSRF token.
 router = APIRouter(include_in_schema=False, dependencies=[Depends(session.check_csrf)])
-for _feature in (session, inbox, children, shares):
+FEATURES = (
+    session,
+    inbox,
+    children,
+    chronology,
+    agendas,
+    challenges,
+    shares,
+    lookups,
+    letters,
+    spoc,
+)
+for _feature in FEATURES:
     router.include_router(_feature.router)
 
 

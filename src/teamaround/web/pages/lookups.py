@@ -45,7 +45,9 @@ async def look_up(request: Request, me: Me) -> Response:
     return render(request, "lookup_result.html", {"result": result, "described": described})
 
 
-def _form(request: Request, values: dict[str, str], errors: dict[str, str] | None = None) -> Response:
+def _form(
+    request: Request, values: dict[str, str], errors: dict[str, str] | None = None
+) -> Response:
     return render(
         request,
         "lookup.html",

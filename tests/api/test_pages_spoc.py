@@ -1,0 +1,74 @@
+"""The SPOC view: information from agencies outside the core group, for the SPOC's children."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from page_helpers import END, sign_in
+
+from teamaround.adapters.db.tables import AuditRow
+from teamaround.clock import FixedClock
+from teamaround.services.commands import ShareCreate
+from teamaround.services.context import UnitOfWork
+from teamaround.services.errors import NotFound
+from teamaround.services.sharing import do_share
+from teamaround.services.spoc import RESTRICTED, spoc_incoming
+
+
+def test_the_spoc_sees_what_agencies_outside_the_core_group_shared(story: TestClient) -> None:
+    sign_in(story, "spoc")
+    page = story.get("/spoc")
+    assert page.status_code == 200
+    section = page.text.split('id="child-child-o"')[1]
+    assert 'href="/children/child-o"' in section
+    for agency in ("North East Ambulance Service (111)", "Probation Service, Bedfordshire"):
+        assert agency in section, agency
+    assert "111 call requesting an emergency supply" in section
+    assert "Home visit after a report" not in section  # the social worker's own agency
+    assert section.index("111 call requesting") < section.index("split her cheekbone")  # newest
+
+
+def test_the_review_queue_section_says_honestly_it_is_not_there_yet(story: TestClient) -> None:
+    sign_in(story, "spoc")
+    page = story.get("/spoc")
+    assert "Possible matches waiting for a decision" in page.text
+    assert "The review queue is not available yet" in page.text
+
+
+@pytest.mark.parametrize("who", ["sw1", "gp1", "dsl2", "tm1"])
+def test_the_spoc_view_is_not_found_for_anyone_else(story: TestClient, who: str) -> None:
+    sign_in(story, who)
+    page = story.get("/spoc")
+    assert page.status_code == 404 and "Oliver" not in page.text
+
+
+def test_reading_the_spoc_view_is_audited_as_a_safeguarding_share(story, story_engine) -> None:
+    sign_in(story, "spoc")
+    story.get("/spoc")
+    with story_engine.connect() as c:
+        rows = c.execute(
+            sa.select(AuditRow.action, AuditRow.record_id, AuditRow.purpose).where(
+                AuditRow.actor_id == "spoc"
+            )
+        ).all()
+    assert ("read-spoc-incoming", "child-o", "safeguarding-share") in [tuple(r) for r in rows]
+
+
+def test_restricted_information_is_not_shown_to_the_spoc(
+    fresh: TestClient, engine: sa.Engine
+) -> None:
+    uow = UnitOfWork(engine, FixedClock(END))
+    share = ShareCreate(
+        category="disclosure",
+        summary="Secret detail from an investigation.",
+        subjects=[{"given": "Kelly", "family": "Ashby", "dob": "1990-07-14"}],
+        restriction="Live police investigation",
+    )
+    do_share(uow, actor_id="pc1", share=share)
+    [oliver] = spoc_incoming(uow, actor_id="spoc")
+    newest = oliver.items[0]
+    assert newest.summary == RESTRICTED and newest.facts == []
+    assert oliver.core_group_agencies == ["Ashgrove Primary School", "Stockton Children's Services"]
+    with pytest.raises(NotFound):
+        spoc_incoming(uow, actor_id="sw1")
