@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from teamaround.adapters.db.tables import ContributionRow
 from teamaround.clock import FixedClock
 from teamaround.demo import CHILD_O
 from teamaround.scenarios.loader import load_scenario
@@ -190,6 +191,13 @@ MATRIX = [
     ),
     Row("GET", "/api/alerts", EVERYONE, fixed("/api/alerts")),
     Row(
+        "GET",
+        "/api/contributions/{contribution_id}",
+        CASE | {"ch1"},
+        fixed("/api/contributions/{call}"),
+    ),
+    Row("GET", "/api/children/{child_id}/audit", CSC, fixed("/api/children/child-o/audit")),
+    Row(
         "POST",
         "/api/alerts/{alert_id}/acknowledge",
         frozenset({"sw1", "dsl1", "spoc", "om1"}),
@@ -215,7 +223,14 @@ def world(engine: sa.Engine, database_url: str) -> Iterator[tuple[TestClient, di
             id="dsl2", agency="other-school", role="dsl", name="Other DSL"
         ),
     )
+    with engine.connect() as c:
+        call = c.scalar(
+            sa.select(ContributionRow.id)
+            .where(ContributionRow.professional_id == "ch1")
+            .order_by(ContributionRow.received_at)
+        )
     refs = {
+        "call": call,
         "challenge": do_raise_challenge(
             uow,
             actor_id="dsl1",

@@ -73,7 +73,15 @@ class Agenda:
 
 
 def draft_agenda(uow: UnitOfWork, *, actor_id: str, request: AgendaRequest) -> Agenda:
-    with uow.transaction() as s:
+    refused = audit.refusals_recorded(
+        uow,
+        actor_id,
+        f"draft-agenda:{request.type}",
+        "child",
+        request.child,
+        Purpose.CHILD_PROTECTION,
+    )
+    with refused, uow.transaction() as s:
         actor = load_actor(s, actor_id)
         now = uow.clock.now()
         case = access_case_by_child_id(s, actor, request.child, now)

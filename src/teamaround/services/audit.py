@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -12,7 +14,8 @@ from sqlalchemy.orm import Session
 from teamaround.adapters.db.tables import AuditCheckpointRow, AuditRow
 from teamaround.audit.chain import GENESIS, AuditEntry, ChainedEntry, first_break
 from teamaround.domain.vocab import Purpose
-from teamaround.services.context import Actor
+from teamaround.services.context import Actor, UnitOfWork, load_actor
+from teamaround.services.errors import NotFound
 
 _CHAIN_LOCK = 7_202_611  # a fixed advisory-lock key that serialises writers on PostgreSQL
 
@@ -70,6 +73,42 @@ def action(
         record_id=record_id,
         purpose=purpose,
     )
+
+
+@contextmanager
+def refusals_recorded(
+    uow: UnitOfWork,
+    actor_id: str,
+    action: str,
+    record_type: str,
+    record_id: str,
+    purpose: Purpose,
+) -> Iterator[None]:
+    """Audit a refused attempt in its own transaction, since the refused one rolls back."""
+    try:
+        yield
+    except NotFound:
+        with uow.transaction() as s:
+            actor = _known_actor(s, actor_id)
+            if actor is not None:
+                record(
+                    s,
+                    at=uow.clock.now(),
+                    actor=actor,
+                    action=action,
+                    record_type=record_type,
+                    record_id=record_id,
+                    purpose=purpose,
+                    outcome="refused",
+                )
+        raise
+
+
+def _known_actor(s: Session, actor_id: str) -> Actor | None:
+    try:
+        return load_actor(s, actor_id)
+    except NotFound:
+        return None
 
 
 def checkpoint(session: Session, key: bytes, at: datetime) -> int | None:

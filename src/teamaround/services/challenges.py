@@ -128,7 +128,10 @@ def do_resolve_challenge(
 
 
 def list_challenges(uow: UnitOfWork, *, actor_id: str, child_id: str) -> list[ChallengeView]:
-    with uow.transaction() as s:
+    refused = audit.refusals_recorded(
+        uow, actor_id, "read-challenges", "child", child_id, Purpose.CHILD_PROTECTION
+    )
+    with refused, uow.transaction() as s:
         actor = load_actor(s, actor_id)
         now = uow.clock.now()
         access_case_by_child_id(s, actor, child_id, now)

@@ -13,7 +13,6 @@ from teamaround.domain.vocab import Purpose
 from teamaround.services import audit
 from teamaround.services.cases import access_case_by_child_id
 from teamaround.services.context import UnitOfWork, load_actor
-from teamaround.services.errors import NotFound
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,35 +50,32 @@ class ChildView:
 
 def view_child(uow: UnitOfWork, *, actor_id: str, child_id: str) -> ChildView:
     """The case, for those with a role on it; every attempt, refused or not, is audited."""
-    try:
-        with uow.transaction() as s:
-            actor = load_actor(s, actor_id)
-            now = uow.clock.now()
-            case = access_case_by_child_id(s, actor, child_id, now)
-            child = s.get(PersonRow, child_id)
-            assert child is not None  # noqa: S101 - access has just loaded it
-            audit.action(s, now, actor, "read-child", "child", child_id, Purpose.CHILD_PROTECTION)
-            return ChildView(
-                id=child.id,
-                name=f"{child.given} {child.family}",
-                dob=child.dob,
-                your_roles=sorted(roles_on_case(actor.id, case)),
-                open_plans=sorted(case.open_plans),
-                plans=[
-                    PlanView(p.plan, p.category, p.lead_id, p.started, p.ended)
-                    for p in s.scalars(
-                        sa.select(PlanRow)
-                        .where(PlanRow.child_id == child_id)
-                        .order_by(PlanRow.started)
-                    )
-                ],
-                lead_social_worker=case.lead_social_worker,
-                core_group=sorted(case.core_group),
-                adults=_adults(s, child_id),
-            )
-    except NotFound:
-        _audit_refusal(uow, actor_id, child_id)
-        raise
+    refused = audit.refusals_recorded(
+        uow, actor_id, "read-child", "child", child_id, Purpose.CHILD_PROTECTION
+    )
+    with refused, uow.transaction() as s:
+        actor = load_actor(s, actor_id)
+        now = uow.clock.now()
+        case = access_case_by_child_id(s, actor, child_id, now)
+        child = s.get(PersonRow, child_id)
+        assert child is not None  # noqa: S101 - access has just loaded it
+        audit.action(s, now, actor, "read-child", "child", child_id, Purpose.CHILD_PROTECTION)
+        return ChildView(
+            id=child.id,
+            name=f"{child.given} {child.family}",
+            dob=child.dob,
+            your_roles=sorted(roles_on_case(actor.id, case)),
+            open_plans=sorted(case.open_plans),
+            plans=[
+                PlanView(p.plan, p.category, p.lead_id, p.started, p.ended)
+                for p in s.scalars(
+                    sa.select(PlanRow).where(PlanRow.child_id == child_id).order_by(PlanRow.started)
+                )
+            ],
+            lead_social_worker=case.lead_social_worker,
+            core_group=sorted(case.core_group),
+            adults=_adults(s, child_id),
+        )
 
 
 def _adults(s: sa.orm.Session, child_id: str) -> list[AdultView]:
@@ -106,21 +102,3 @@ def _adults(s: sa.orm.Session, child_id: str) -> list[AdultView]:
         )
         for rel, adult in rows
     ]
-
-
-def _audit_refusal(uow: UnitOfWork, actor_id: str, child_id: str) -> None:
-    with uow.transaction() as s:
-        try:
-            actor = load_actor(s, actor_id)
-        except NotFound:
-            return
-        audit.record(
-            s,
-            at=uow.clock.now(),
-            actor=actor,
-            action="read-child",
-            record_type="child",
-            record_id=child_id,
-            purpose=Purpose.CHILD_PROTECTION,
-            outcome="refused",
-        )

@@ -41,7 +41,10 @@ class ChronologyEntry:
 
 
 def chronology(uow: UnitOfWork, *, actor_id: str, child_id: str) -> list[ChronologyEntry]:
-    with uow.transaction() as s:
+    refused = audit.refusals_recorded(
+        uow, actor_id, "read-chronology", "child", child_id, Purpose.CHILD_PROTECTION
+    )
+    with refused, uow.transaction() as s:
         actor = load_actor(s, actor_id)
         now = uow.clock.now()
         case = access_case_by_child_id(s, actor, child_id, now)

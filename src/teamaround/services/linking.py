@@ -1,27 +1,69 @@
-"""Linking what an agency described to the register, through the Matcher interface."""
+"""Linking what an agency described to the register, through one kept-current matcher per database.
+
+Building the index costs a second or more for a large register, so each process keeps one
+matcher per database. The register carries a token (`register_state`) that every register
+change rewrites in its own transaction; a matcher is reused only while the token it was built
+or last updated at is still the database's. Changes made in this process update the cached
+matcher in place (`register_changed`); anything else (another process, a restored backup)
+changes the token, and the next share rebuilds. A SPOC's review decisions are applied on top.
+"""
 
 from __future__ import annotations
 
+import threading
+import uuid
+import weakref
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from teamaround.adapters.db.tables import AddressRow, AliasRow, PersonAddressRow, PersonRow
+from teamaround.adapters.db.tables import (
+    AddressRow,
+    AliasRow,
+    MatchReviewRow,
+    PersonAddressRow,
+    PersonRow,
+    RegisterStateRow,
+)
 from teamaround.domain.identity import Identity
 from teamaround.linkage import (
-    LINK_THRESHOLD,
     AddressMatch,
-    Matcher,
+    FieldEvidence,
     PotentialMatch,
     RegisterAddress,
     RegisterPerson,
-    ScoringMatcher,
 )
+from teamaround.linkage.realtime import ModelMatcher, description_key
 from teamaround.services.commands import IdentityIn
+from teamaround.services.partnership import Setting, setting
+
+
+class ReviewStatus:
+    """Where a possible match stands with the SPOC (stored as text)."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Link at or above `link`; between `review` and `link` a SPOC decides."""
+
+    link: float
+    review: float
+
+
+def thresholds(s: Session) -> Thresholds:
+    """The partnership's thresholds (settings in percent), review never above link."""
+    link = setting(s, Setting.MATCH_LINK_PERCENT) / 100
+    review = setting(s, Setting.MATCH_REVIEW_PERCENT) / 100
+    return Thresholds(link=link, review=min(review, link))
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +73,8 @@ class SubjectLink:
     person: PotentialMatch | None
     address: AddressMatch | None
     candidates: tuple[PotentialMatch, ...]
+    review: PotentialMatch | None = None
+    described_key: str = ""
 
     @property
     def person_id(self) -> str | None:
@@ -49,9 +93,9 @@ class SubjectLink:
 
     def evidence(self) -> dict[str, Any]:
         return {
-            "person": _match_json(self.person),
-            "address": _match_json(self.address),
-            "candidates": [_match_json(c) for c in self.candidates],
+            "person": match_json(self.person),
+            "address": match_json(self.address),
+            "candidates": [match_json(c) for c in self.candidates],
         }
 
 
@@ -59,16 +103,26 @@ def identity_of(subject: IdentityIn) -> Identity:
     return Identity(**subject.model_dump())
 
 
-def build_matcher(s: Session, today: date) -> Matcher:
-    """A matcher over the whole register as it stands in this transaction."""
+# --------------------------------------------------------------------------- the register
+
+
+def _register_people(s: Session, where: Any = None) -> list[RegisterPerson]:
+    """Register people (all, or those `where` selects) as the matcher needs them."""
     addresses = {row.id: row.text for row in s.scalars(sa.select(AddressRow))}
+    people_query = sa.select(PersonRow).order_by(PersonRow.id)
+    alias_query = sa.select(AliasRow).order_by(AliasRow.id)
+    lived_query = sa.select(PersonAddressRow).order_by(PersonAddressRow.since.desc())
+    if where is not None:
+        people_query = people_query.where(PersonRow.id == where)
+        alias_query = alias_query.where(AliasRow.person_id == where)
+        lived_query = lived_query.where(PersonAddressRow.person_id == where)
     aliases: dict[str, list[str]] = defaultdict(list)
-    for alias in s.scalars(sa.select(AliasRow).order_by(AliasRow.id)):
+    for alias in s.scalars(alias_query):
         aliases[alias.person_id].append(alias.name)
     history: dict[str, list[str]] = defaultdict(list)
-    for lived in s.scalars(sa.select(PersonAddressRow).order_by(PersonAddressRow.since.desc())):
+    for lived in s.scalars(lived_query):
         history[lived.person_id].append(addresses[lived.address_id])
-    people = [
+    return [
         RegisterPerson(
             id=row.id,
             given=row.given,
@@ -80,22 +134,171 @@ def build_matcher(s: Session, today: date) -> Matcher:
             aliases=tuple(aliases[row.id]),
             addresses=_current_first(row, addresses, history[row.id]),
         )
-        for row in s.scalars(sa.select(PersonRow).order_by(PersonRow.id))
+        for row in s.scalars(people_query)
     ]
-    households = [RegisterAddress(id=key, text=text) for key, text in addresses.items()]
-    return ScoringMatcher(people, households, today=today)
 
 
-def link_subject(matcher: Matcher, identity: Identity) -> SubjectLink:
-    candidates = tuple(matcher.match_person(identity))
-    person = next((c for c in candidates if c.probability >= LINK_THRESHOLD), None)
+def build_matcher(s: Session, today: date) -> ModelMatcher:
+    """A matcher over the whole register as it stands in this transaction."""
+    households = [
+        RegisterAddress(id=row.id, text=row.text) for row in s.scalars(sa.select(AddressRow))
+    ]
+    return ModelMatcher(_register_people(s), households, today=today)
+
+
+@dataclass(slots=True)
+class _Cached:
+    token: str
+    matcher: ModelMatcher = field(repr=False)
+
+
+_CACHE: weakref.WeakKeyDictionary[sa.Engine, _Cached] = weakref.WeakKeyDictionary()
+_GUARD = threading.Lock()
+
+
+def _engine(s: Session) -> sa.Engine:
+    return s.get_bind().engine
+
+
+def register_token(s: Session) -> str | None:
+    """The register's current token; None before its first change (or after a wipe)."""
+    token: str | None = s.scalar(sa.select(RegisterStateRow.token).where(RegisterStateRow.id == 1))
+    return token
+
+
+def matcher_for(s: Session, today: date) -> ModelMatcher:
+    """This database's matcher, rebuilt only when the register changed behind our back."""
+    token = register_token(s)  # read before the register, so a race only over-includes
+    engine = _engine(s)
+    with _GUARD:
+        cached = _CACHE.get(engine)
+        if token is not None and cached is not None and cached.token == token:
+            return cached.matcher
+    matcher = build_matcher(s, today)
+    if token is not None:
+        with _GUARD:
+            _CACHE[engine] = _Cached(token, matcher)
+    return matcher
+
+
+def register_changed(
+    s: Session, *, person_id: str | None = None, address_id: str | None = None
+) -> None:
+    """Call in the transaction that changed the register: rewrites its token and brings this
+    process's matcher up to date. Should the transaction roll back, the token in the
+    database no longer equals the cached one and the next share rebuilds."""
+    s.flush()
+    old = register_token(s)
+    new = uuid.uuid4().hex
+    if old is None:
+        s.add(RegisterStateRow(id=1, token=new))
+    else:
+        s.execute(sa.update(RegisterStateRow).where(RegisterStateRow.id == 1).values(token=new))
+    s.flush()
+    engine = _engine(s)
+    with _GUARD:
+        cached = _CACHE.get(engine)
+        if cached is None:
+            return
+        if old is None or cached.token != old:
+            del _CACHE[engine]
+            return
+        if person_id is not None:
+            for person in _register_people(s, person_id):
+                cached.matcher.add_person(person)
+        if address_id is not None and (row := s.get(AddressRow, address_id)) is not None:
+            cached.matcher.add_address(RegisterAddress(id=row.id, text=row.text))
+        cached.token = new
+
+
+# --------------------------------------------------------------------------- linking
+
+
+Decisions = Mapping[str, str]
+"""Person id -> the SPOC's decision (confirmed or rejected) for one description."""
+
+
+def decisions_for(s: Session, key: str) -> dict[str, str]:
+    """What SPOCs decided about this description; the latest decision on a person counts."""
+    rows = s.scalars(
+        sa.select(MatchReviewRow)
+        .where(
+            MatchReviewRow.described_key == key,
+            MatchReviewRow.status != ReviewStatus.PENDING,
+        )
+        .order_by(MatchReviewRow.decided_at)
+    )
+    return {row.person_id: row.status for row in rows}
+
+
+def link_identity(s: Session, identity: Identity, now: datetime) -> SubjectLink:
+    """Link one description using this database's matcher, thresholds and review decisions."""
+    today = now.date()
+    key = description_key(identity, today)
+    return link_subject(
+        matcher_for(s, today),
+        identity,
+        limits=thresholds(s),
+        decisions=decisions_for(s, key),
+        today=today,
+        key=key,
+    )
+
+
+_DEFAULT = Thresholds(link=0.95, review=0.5)
+
+
+def link_subject(
+    matcher: ModelMatcher,
+    identity: Identity,
+    *,
+    limits: Thresholds = _DEFAULT,
+    decisions: Decisions | None = None,
+    today: date | None = None,
+    key: str = "",
+) -> SubjectLink:
+    """Best person at or above the link threshold, unless a SPOC rejected that pair; a pair
+    a SPOC confirmed links whatever its score. A best candidate between the thresholds,
+    undecided, is offered for review."""
+    decided = decisions or {}
+    found = matcher.match_person(identity, floor=limits.review, today=today)
+    candidates = tuple(c for c in found if decided.get(c.person_id) != ReviewStatus.REJECTED)
+    confirmed = [p for p, d in decided.items() if d == ReviewStatus.CONFIRMED]
+    person = _confirmed_match(confirmed, candidates) or next(
+        (c for c in candidates if c.probability >= limits.link), None
+    )
+    review = None
+    if person is None and candidates and candidates[0].person_id not in decided:
+        review = candidates[0]
     address = None
     if identity.address:
         address = next(
-            (a for a in matcher.match_address(identity.address) if a.probability >= LINK_THRESHOLD),
+            (a for a in matcher.match_address(identity.address) if a.probability >= limits.link),
             None,
         )
-    return SubjectLink(person=person, address=address, candidates=candidates[:5])
+    return SubjectLink(
+        person=person,
+        address=address,
+        candidates=candidates[:5],
+        review=review,
+        described_key=key,
+    )
+
+
+_CONFIRMED = FieldEvidence(
+    "review", "confirmed", 0.0, "a single point of contact confirmed this match on review"
+)
+
+
+def _confirmed_match(
+    confirmed: list[str], candidates: tuple[PotentialMatch, ...]
+) -> PotentialMatch | None:
+    if not confirmed:
+        return None
+    scored = {c.person_id: c for c in candidates}
+    best = max(confirmed, key=lambda p: scored[p].probability if p in scored else 0.0)
+    evidence = scored[best].evidence if best in scored else ()
+    return PotentialMatch(best, 1.0, (*evidence, _CONFIRMED))
 
 
 def _current_first(row: PersonRow, addresses: dict[str, str], past: list[str]) -> tuple[str, ...]:
@@ -103,7 +306,7 @@ def _current_first(row: PersonRow, addresses: dict[str, str], past: list[str]) -
     return tuple(dict.fromkeys(current + past))
 
 
-def _match_json(match: PotentialMatch | AddressMatch | None) -> dict[str, Any] | None:
+def match_json(match: PotentialMatch | AddressMatch | None) -> dict[str, Any] | None:
     if match is None:
         return None
     key = match.person_id if isinstance(match, PotentialMatch) else match.address_id

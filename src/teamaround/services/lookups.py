@@ -29,7 +29,7 @@ from teamaround.services import audit
 from teamaround.services.cases import access_case_by_child_id, load_case
 from teamaround.services.commands import LookupRequest
 from teamaround.services.context import UnitOfWork, load_actor
-from teamaround.services.linking import build_matcher, identity_of, link_subject
+from teamaround.services.linking import identity_of, link_identity
 
 LINKED_ADULT = "linked-to-child-on-plan"
 RECOMMENDATION = (
@@ -77,7 +77,7 @@ def do_lookup(uow: UnitOfWork, *, actor_id: str, request: LookupRequest) -> Look
     with uow.transaction() as s:
         actor = load_actor(s, actor_id)
         now = uow.clock.now()
-        link = link_subject(build_matcher(s, now.date()), identity_of(request.subject))
+        link = link_identity(s, identity_of(request.subject), now)
         person = s.get(PersonRow, link.person_id) if link.person_id else None
         result = _answer(s, actor.id, person, now) if person else _no_match(s, link.candidates)
         lookup_id = uuid.uuid4().hex
@@ -99,7 +99,10 @@ def do_lookup(uow: UnitOfWork, *, actor_id: str, request: LookupRequest) -> Look
 
 def lookups_about_child(uow: UnitOfWork, *, actor_id: str, child_id: str) -> list[LookupRecord]:
     """Who looked the child, or an adult linked to the child, up, and when (as CP-IS shows)."""
-    with uow.transaction() as s:
+    refused = audit.refusals_recorded(
+        uow, actor_id, "read-lookups", "child", child_id, Purpose.CHILD_PROTECTION
+    )
+    with refused, uow.transaction() as s:
         actor = load_actor(s, actor_id)
         now = uow.clock.now()
         case = access_case_by_child_id(s, actor, child_id, now)

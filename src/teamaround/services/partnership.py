@@ -12,11 +12,17 @@ from teamaround.adapters.db.tables import PartnershipSettingRow
 class Setting(StrEnum):
     URGENT_ACK_MINUTES = "urgent-ack-minutes"
     CHALLENGE_RESPONSE_WORKING_DAYS = "challenge-response-working-days"
+    MATCH_LINK_PERCENT = "match-link-percent"
+    """A described subject at or above this match probability is linked without review."""
+    MATCH_REVIEW_PERCENT = "match-review-percent"
+    """From this probability up to the link threshold, the SPOC confirms or rejects the match."""
 
 
 DEFAULTS: dict[Setting, int] = {
     Setting.URGENT_ACK_MINUTES: 60,
     Setting.CHALLENGE_RESPONSE_WORKING_DAYS: 5,
+    Setting.MATCH_LINK_PERCENT: 95,
+    Setting.MATCH_REVIEW_PERCENT: 50,
 }
 
 

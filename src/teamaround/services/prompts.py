@@ -76,7 +76,10 @@ def open_prompts_of(s: Session, child_id: str) -> list[PromptView]:
 
 
 def list_prompts(uow: UnitOfWork, *, actor_id: str, child_id: str) -> list[PromptView]:
-    with uow.transaction() as s:
+    refused = audit.refusals_recorded(
+        uow, actor_id, "read-prompts", "child", child_id, Purpose.CHILD_PROTECTION
+    )
+    with refused, uow.transaction() as s:
         actor = load_actor(s, actor_id)
         now = uow.clock.now()
         access_case_by_child_id(s, actor, child_id, now)

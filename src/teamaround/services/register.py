@@ -37,6 +37,7 @@ from teamaround.services.commands import (
 )
 from teamaround.services.context import SYSTEM, Actor, UnitOfWork, load_actor
 from teamaround.services.errors import Conflict, Invalid, NotFound
+from teamaround.services.linking import register_changed
 from teamaround.services.prompts import refresh_prompts
 
 _Row = TypeVar("_Row")
@@ -126,6 +127,7 @@ def do_register_address(uow: UnitOfWork, *, actor_id: str, address: AddressCreat
         if s.get(AddressRow, address.id) is not None:
             raise Conflict(f"address {address.id} exists")
         s.add(AddressRow(id=address.id, text=address.text))
+        register_changed(s, address_id=address.id)
         audit.action(
             s,
             uow.clock.now(),
@@ -168,6 +170,7 @@ def do_add_person(uow: UnitOfWork, *, actor_id: str, person: PersonCreate) -> No
         s.add_all(AliasRow(person_id=person.id, name=alias) for alias in person.aliases)
         if person.address is not None:
             s.add(PersonAddressRow(person_id=person.id, address_id=person.address, since=now))
+        register_changed(s, person_id=person.id)
         audit.action(
             s, uow.clock.now(), actor, "add-person", "person", person.id, Purpose.CASE_MANAGEMENT
         )

@@ -14,12 +14,15 @@ from sqlalchemy.orm import Session
 
 from teamaround.adapters.db.tables import (
     AgencyRow,
+    AlertRow,
     ContributionRow,
     ContributionSubjectRow,
+    MatchReviewRow,
     ProfessionalRow,
 )
 from teamaround.domain.sharing import AlertDraft, LinkedSubject, SharedInformation
 from teamaround.domain.vocab import AlertKind, ContributionKind, Fact, Purpose, Role, SubjectRole
+from teamaround.linkage import FieldEvidence, explain_evidence
 from teamaround.rules.marac import marac_linked_child
 from teamaround.rules.new_information import new_information
 from teamaround.rules.risk_at_address import risk_adult_at_child_address
@@ -30,7 +33,13 @@ from teamaround.services.commands import IdentityIn, MaracListingCreate, ShareCr
 from teamaround.services.context import SYSTEM, Actor, UnitOfWork, load_actor
 from teamaround.services.errors import NotFound
 from teamaround.services.idempotency import earlier_answer, remember, request_digest
-from teamaround.services.linking import build_matcher, identity_of, link_subject
+from teamaround.services.linking import (
+    ReviewStatus,
+    SubjectLink,
+    identity_of,
+    link_identity,
+    match_json,
+)
 from teamaround.services.prompts import refresh_prompts
 
 _Body = TypeVar("_Body", ShareCreate, MaracListingCreate)
@@ -199,23 +208,22 @@ def _link_and_store(
     subjects: list[tuple[SubjectRole, IdentityIn]],
     now: datetime,
 ) -> SharedInformation:
-    matcher = build_matcher(s, now.date())
     linked = []
     for position, (role, subject) in enumerate(subjects):
-        link = link_subject(matcher, identity_of(subject))
-        s.add(
-            ContributionSubjectRow(
-                contribution_id=row.id,
-                position=position,
-                role=role,
-                described=subject.model_dump(exclude_none=True),
-                person_id=link.person_id,
-                person_probability=link.person.probability if link.person else None,
-                address_id=link.address_id,
-                address_probability=link.address.probability if link.address else None,
-                evidence=link.evidence(),
-            )
+        link = link_identity(s, identity_of(subject), now)
+        stored = ContributionSubjectRow(
+            contribution_id=row.id,
+            position=position,
+            role=role,
+            described=subject.model_dump(exclude_none=True),
+            person_id=link.person_id,
+            person_probability=link.person.probability if link.person else None,
+            address_id=link.address_id,
+            address_probability=link.address.probability if link.address else None,
+            evidence=link.evidence(),
         )
+        s.add(stored)
+        _queue_for_review(s, stored, link, now)
         linked.append(
             LinkedSubject(
                 position=position,
@@ -227,16 +235,86 @@ def _link_and_store(
             )
         )
     s.flush()
-    agency = s.get(AgencyRow, actor.agency_id)
+    return _shared_information(s, actor.agency_id, actor.id, row, linked)
+
+
+def _queue_for_review(
+    s: Session, stored: ContributionSubjectRow, link: SubjectLink, now: datetime
+) -> None:
+    """A best candidate between the thresholds waits for the SPOC's decision."""
+    if link.review is None:
+        return
+    s.flush()
+    s.add(
+        MatchReviewRow(
+            id=uuid.uuid4().hex,
+            subject_id=stored.id,
+            contribution_id=stored.contribution_id,
+            person_id=link.review.person_id,
+            described_key=link.described_key,
+            probability=link.review.probability,
+            evidence=match_json(link.review) or {},
+            status=ReviewStatus.PENDING,
+            created_at=now,
+        )
+    )
+
+
+def _shared_information(
+    s: Session, agency_id: str, sharer_id: str, row: ContributionRow, linked: list[LinkedSubject]
+) -> SharedInformation:
+    agency = s.get(AgencyRow, agency_id)
     return SharedInformation(
         contribution_id=row.id,
-        agency_id=actor.agency_id,
-        agency_name=agency.name if agency else actor.agency_id,
-        sharer_id=actor.id,
+        agency_id=agency_id,
+        agency_name=agency.name if agency else agency_id,
+        sharer_id=sharer_id,
         facts=frozenset(Fact(f) for f in row.facts),
         restricted=row.restriction is not None,
         subjects=tuple(linked),
     )
+
+
+def rerun_rules(s: Session, *, contribution_id: str, now: datetime, actor: Actor) -> list[str]:
+    """After a reviewed link: the rules again over the stored contribution, raising only the
+    alerts it has not raised already. Returns the new alert ids."""
+    row = s.get(ContributionRow, contribution_id)
+    if row is None:
+        raise NotFound("contribution")
+    stored = s.scalars(
+        sa.select(ContributionSubjectRow)
+        .where(ContributionSubjectRow.contribution_id == row.id)
+        .order_by(ContributionSubjectRow.position)
+    )
+    linked = [
+        LinkedSubject(
+            position=subject.position,
+            role=SubjectRole(subject.role),
+            person_id=subject.person_id,
+            address_id=subject.address_id,
+            described_address=bool(subject.described.get("address")),
+            explanation=_stored_explanation(subject.evidence),
+        )
+        for subject in stored
+    ]
+    info = _shared_information(s, row.agency_id, row.professional_id, row, linked)
+    marac = row.meeting_date if row.kind == ContributionKind.MARAC_LISTING else None
+    drafts = _rules_for_each_child(s, info, now, marac_date=marac)
+    raised = {
+        (a.kind, a.about_id, a.concerning_id)
+        for a in s.scalars(sa.select(AlertRow).where(AlertRow.contribution_id == row.id))
+    }
+    fresh = [d for d in drafts if (d.kind, d.about, d.concerning) not in raised]
+    return raise_alerts(s, drafts=fresh, now=now, actor=actor, contribution_id=row.id)
+
+
+def _stored_explanation(evidence: dict[str, Any]) -> str:
+    person = evidence.get("person") or {}
+    fields = [
+        FieldEvidence(f["field"], f["level"], float(f["weight"]), f["description"])
+        for f in person.get("fields", [])
+    ]
+    return explain_evidence(fields) if fields else "no match on the register"
 
 
 def _rules_for_each_child(

@@ -27,6 +27,7 @@ from teamaround.web.api import (
     alerts,
     challenges,
     children,
+    contributions,
     letters,
     lookups,
     meetings,
@@ -67,7 +68,18 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.uow = uow
-    routers = (shares, register, meetings, alerts, children, lookups, agendas, challenges, letters)
+    routers = (
+        shares,
+        register,
+        meetings,
+        alerts,
+        children,
+        lookups,
+        agendas,
+        challenges,
+        letters,
+        contributions,
+    )
     for module in routers:
         app.include_router(module.router, prefix="/api")
     pages.install(app, settings)
