@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SCENARIOS ?= ../shared/scenarios
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo serve test test-sqlite lint typecheck check replay clean browser-deps screenshots govuk-frontend
+.PHONY: help setup demo serve test test-sqlite lint typecheck security check replay clean browser-deps screenshots govuk-frontend
 
 help: ## List every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -47,7 +47,11 @@ lint: $(STAMP) ## ruff
 typecheck: $(STAMP) ## mypy --strict on src/
 	$(BIN)/mypy
 
-check: lint typecheck test ## Lint, types and tests
+security: $(STAMP) ## bandit on src/ and pip-audit of the installed dependencies (needs PyPI)
+	$(BIN)/bandit -q -c pyproject.toml -r src
+	$(BIN)/pip-audit --progress-spinner off --skip-editable
+
+check: lint typecheck security test ## Lint, types, security checks and tests
 
 replay: $(STAMP) ## Replay every shared scenario
 	@for f in $(SCENARIOS)/*.yaml; do $(BIN)/teamaround replay $$f || exit $$?; done

@@ -34,12 +34,11 @@ def world(
 ) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
     uow = UnitOfWork(engine, FixedClock(WHEN))
     load_register(uow, load_scenario(CHILD_O))
-    auth = {
-        who: {
-            "Authorization": f"Bearer {do_issue_token(uow, actor_id=SYSTEM.id, professional_id=who)}"
-        }
+    tokens = {
+        who: do_issue_token(uow, actor_id=SYSTEM.id, professional_id=who)
         for who in ("pc1", "sw1", "dsl1", "tm1", "ch1")
     }
+    auth = {who: {"Authorization": f"Bearer {token}"} for who, token in tokens.items()}
     with TestClient(create_app(database_url=database_url, clock=FixedClock(WHEN))) as client:
         yield client, auth
 

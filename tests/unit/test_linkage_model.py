@@ -52,6 +52,8 @@ def test_policy_levels_keep_their_fixed_m() -> None:
         ):
             if level.fixed_m is not None:
                 assert params.m == pytest.approx(level.fixed_m)
+            if level.fixed_u is not None:
+                assert params.u == pytest.approx(level.fixed_u)
 
 
 def test_evidence_orders_as_a_person_would() -> None:

@@ -71,7 +71,7 @@ def link(
 @model_app.command("train")
 def model_train(
     out: Annotated[Path, typer.Option("--out", help="Where to write the model JSON.")],
-    version: Annotated[str, typer.Option(help="Version recorded in the file.")] = "default-v1",
+    version: Annotated[str, typer.Option(help="Version recorded in the file.")] = "default-v2",
     left: Annotated[Path | None, typer.Option(help="Register CSV to train on.")] = None,
     right: Annotated[Path | None, typer.Option(help="Records being linked, CSV.")] = None,
     synthetic: Annotated[

@@ -80,6 +80,38 @@ def db_upgrade(database: Annotated[str | None, typer.Option(help="Database URL."
     typer.echo("schema is up to date")
 
 
+@db_app.command("backup")
+def db_backup(
+    target: Annotated[Path, typer.Argument(help="Where to write the backup file.")],
+    database: Annotated[str | None, typer.Option(help="Database URL.")] = None,
+) -> None:
+    """Back the database up (SQLite online backup, or pg_dump's custom format)."""
+    from teamaround.adapters.db.backup import BackupError, backup
+
+    try:
+        backup(database or Settings().database_url, target)
+    except BackupError as exc:
+        err.print(f"[bold red]backup failed:[/] {exc}")
+        raise typer.Exit(1) from exc
+    typer.echo(f"backed up to {target}")
+
+
+@db_app.command("restore")
+def db_restore(
+    source: Annotated[Path, typer.Argument(help="A backup made by `teamaround db backup`.")],
+    database: Annotated[str | None, typer.Option(help="Database URL.")] = None,
+) -> None:
+    """Replace the database with a backup; then verify the audit chain."""
+    from teamaround.adapters.db.backup import BackupError, restore
+
+    try:
+        restore(database or Settings().database_url, source)
+    except BackupError as exc:
+        err.print(f"[bold red]restore failed:[/] {exc}")
+        raise typer.Exit(1) from exc
+    typer.echo(f"restored from {source}; run `teamaround audit verify` to check the chain")
+
+
 @audit_app.command("verify")
 def audit_verify(
     database: Annotated[str | None, typer.Option(help="Database URL.")] = None,

@@ -196,7 +196,7 @@ GIVEN = Comparison(
               "given_l = family_r AND family_l = given_r", _swapped),
         # Twins and siblings share family name, birthday, home and phone, all of which the
         # model counts as independent evidence; a different first name must outweigh them.
-        Level("different", "first name differs", "ELSE", lambda l, r: True, fixed_m=2e-5),
+        Level("different", "first name differs", "ELSE", lambda l, r: True, fixed_m=1e-7),
     ),
 )  # fmt: skip
 
@@ -253,13 +253,15 @@ NHS = Comparison(
         # it must outweigh a wholly different first name ("Olly" at school, "Oliver" on the
         # register); random sampling would set u near lambda. See ADR 0003.
         Level("exact", "NHS number agrees", "nhs_l = nhs_r AND nhs_valid_l AND nhs_valid_r",
-              lambda l, r: l.nhs == r.nhs and l.nhs_valid and r.nhs_valid, fixed_u=1e-10),
+              lambda l, r: l.nhs == r.nhs and l.nhs_valid and r.nhs_valid, fixed_u=1e-12),
         Level("exact_unverified", "NHS number agrees but fails its check digit",
               "nhs_l = nhs_r", lambda l, r: l.nhs == r.nhs),
         Level("near", "NHS number is one or two digits out and fails its check digit",
               "{lev}(nhs_l, nhs_r) <= 2 AND NOT (nhs_valid_l AND nhs_valid_r)",
               lambda l, r: _lev(l.nhs, r.nhs) <= 2 and not (l.nhs_valid and r.nhs_valid)),
-        Level("different", "NHS number differs", "ELSE", lambda l, r: True),
+        # Two valid, different NHS numbers: another person, or another person's number keyed
+        # in. Either way not a link without a person looking (ADR 0003).
+        Level("different", "NHS number differs", "ELSE", lambda l, r: True, fixed_m=1e-4),
     ),
 )  # fmt: skip
 
@@ -428,7 +430,7 @@ class Model:
         path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
 
 
-DEFAULT_MODEL = "default-v1.json"
+DEFAULT_MODEL = "default-v2.json"
 
 
 def load_model(path: Path | None = None) -> Model:

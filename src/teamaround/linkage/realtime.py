@@ -9,10 +9,13 @@ levels and weights as Splink (tests/unit/test_linkage_model.py checks equality p
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from threading import RLock
 
 from teamaround.domain.identity import Identity
 from teamaround.linkage.features import Features, record_features
@@ -181,6 +184,19 @@ def person_rows(person: RegisterPerson, today: date) -> list[tuple[Features, str
     return rows
 
 
+_DESCRIPTION = ("given", "given2", "family", "dob", "nhs", "postcode", "street", "number", "flat",
+                "town", "phone", "sex")  # fmt: skip
+
+
+def description_key(identity: Identity, today: date) -> str:
+    """A digest of what the record says once standardised: "Kelly ASHBY" and "kelly ashby"
+    share one key, so a reviewer's decision on a pair holds for later shares alike."""
+    features = query_features(identity, today)
+    values = {column: getattr(features, column) for column in _DESCRIPTION}
+    text = json.dumps(values, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def query_features(identity: Identity, today: date) -> Features:
     return record_features(
         given=identity.given,
@@ -299,6 +315,8 @@ class ModelMatcher:
         base = model or load_model()
         self.model = base.with_prior(prior) if prior is not None else base
         self.today = today
+        self.lock = RLock()
+        """Held while the index changes or is read: the share path serves several threads."""
         self.index = RegisterIndex(_exact_u(self.model))
         self._households = ScoringMatcher(today=today)
         for person in people:
@@ -307,14 +325,18 @@ class ModelMatcher:
             self.add_address(address)
 
     def add_person(self, person: RegisterPerson) -> None:
-        self.index.put(person.id, person_rows(person, self.today))
+        rows = person_rows(person, self.today)
+        with self.lock:
+            self.index.put(person.id, rows)
 
     def remove_person(self, person_id: str) -> None:
         """A merge folds one record into another: the folded one must stop matching."""
-        self.index.remove(person_id)
+        with self.lock:
+            self.index.remove(person_id)
 
     def add_address(self, address: RegisterAddress) -> None:
-        self._households.add_address(address)
+        with self.lock:
+            self._households.add_address(address)
 
     def candidate_ids(self, identity: Identity) -> set[str]:
         query = query_features(identity, self.today)
@@ -337,9 +359,31 @@ class ModelMatcher:
         scored = score_levels(self.model, query, row.features, self._tf(query, row))
         return match_weight(self.model, scored), scored
 
-    def match_person(self, identity: Identity) -> list[PotentialMatch]:
-        query = query_features(identity, self.today)
+    def match_person(
+        self,
+        identity: Identity,
+        *,
+        floor: float = REVIEW_THRESHOLD,
+        today: date | None = None,
+    ) -> list[PotentialMatch]:
+        """Register people at or above `floor`, best first, each with evidence for every field
+        the agency sent; `today` reads two-digit years (default: the matcher's own date)."""
+        query = query_features(identity, today or self.today)
         sent = sent_fields(identity)
+        with self.lock:
+            best = self._best_rows(query)
+        matches = []
+        for person_id, (weight, scored, row) in best.items():
+            chance = probability(weight)
+            if chance < floor:
+                continue
+            found = (_evidence(s, query, row, sent) for s in scored)
+            evidence = tuple(e for e in found if e is not None)
+            matches.append(PotentialMatch(person_id, chance, evidence))
+        return sorted(matches, key=lambda m: (-m.probability, m.person_id))
+
+    def _best_rows(self, query: Features) -> dict[str, tuple[float, list[ScoredLevel], _Row]]:
+        """Each candidate person's best-scoring row (a name or address they are known by)."""
         best: dict[str, tuple[float, list[ScoredLevel], _Row]] = {}
         for row_id in self.index.candidates(blocking_keys(query, query=True)):
             row = self.index.row(row_id)
@@ -347,18 +391,11 @@ class ModelMatcher:
             current = best.get(row.person_id)
             if current is None or weight > current[0]:
                 best[row.person_id] = (weight, scored, row)
-        matches = []
-        for person_id, (weight, scored, row) in best.items():
-            chance = probability(weight)
-            if chance < REVIEW_THRESHOLD:
-                continue
-            found = (_evidence(s, query, row, sent) for s in scored)
-            evidence = tuple(e for e in found if e is not None)
-            matches.append(PotentialMatch(person_id, chance, evidence))
-        return sorted(matches, key=lambda m: (-m.probability, m.person_id))
+        return best
 
     def match_address(self, text: str) -> list[AddressMatch]:
-        return self._households.match_address(text)
+        with self.lock:
+            return self._households.match_address(text)
 
 
-__all__ = ["COMPARISONS", "ModelMatcher", "RegisterIndex", "blocking_keys"]
+__all__ = ["COMPARISONS", "ModelMatcher", "RegisterIndex", "blocking_keys", "description_key"]

@@ -533,12 +533,29 @@ def _household(rng: random.Random) -> Household:
     )
 
 
+_SURNAME_STARTS = (
+    "Ash", "Black", "Brad", "Brook", "Car", "Chad", "Cold", "Crans", "Dal", "Dun", "Elm",
+    "Fair", "Fen", "Gold", "Green", "Hal", "Hart", "Hol", "Kirk", "Lang", "Lind", "Mar",
+    "Mil", "Nor", "Oak", "Pen", "Ram", "Red", "Ros", "Sand", "Shel", "Stan", "Thorn", "Til",
+    "Wal", "Whit", "Wick", "Wil", "Win", "York",
+)  # fmt: skip
+_SURNAME_ENDS = (
+    "bury", "by", "combe", "dale", "den", "field", "ford", "gate", "ham", "hurst", "ley",
+    "low", "more", "ridge", "stone", "thwaite", "ton", "well", "wick", "wood", "worth",
+)  # fmt: skip
+_RARE_FAMILIES = [start + end for start in _SURNAME_STARTS for end in _SURNAME_ENDS]
+"""About 840 rarer English-looking surnames: most people do not share a family name with a
+random stranger (about 1 in 200 do in England), and the model must learn that."""
+
+
 def _family_name(rng: random.Random) -> str:
-    """Zipf-like: a few names are very common, as Smith is, which term frequencies must see."""
-    index = min(int(rng.paretovariate(1.1)) - 1, len(_FAMILIES) - 1)
+    """Zipf-like head (Smith is common, as term frequencies must see) and a long tail."""
     if rng.random() < 0.04:  # double-barrelled: agencies often keep only one part
-        return f"{rng.choice(_FAMILIES)}-{rng.choice(_FAMILIES)}"
-    return _FAMILIES[index] if rng.random() < 0.6 else rng.choice(_FAMILIES)
+        return f"{_family_name(rng)}-{_family_name(rng)}"
+    if rng.random() < 0.55:
+        return rng.choice(_RARE_FAMILIES)
+    index = min(int(rng.paretovariate(1.1)) - 1, len(_FAMILIES) - 1)
+    return _FAMILIES[index] if rng.random() < 0.15 else rng.choice(_FAMILIES)
 
 
 def _dob(rng: random.Random, start: int, end: int) -> date:

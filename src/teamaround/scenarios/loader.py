@@ -55,7 +55,7 @@ def load_scenario(path: Path) -> Scenario:
 
 def parse_scenario(text: str) -> Scenario:
     try:
-        raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506  # nosec B506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ScenarioError(mark.line + 1 if mark else 0, f"not valid YAML: {exc}") from exc

@@ -17,6 +17,7 @@ from teamaround.services import audit
 from teamaround.services.cases import access_case_by_child_id
 from teamaround.services.commands import AgendaRequest
 from teamaround.services.context import UnitOfWork, load_actor
+from teamaround.services.errors import present
 from teamaround.services.history import load_history
 from teamaround.services.prompts import PromptView, open_prompts_of
 
@@ -87,8 +88,7 @@ def draft_agenda(uow: UnitOfWork, *, actor_id: str, request: AgendaRequest) -> A
         case = access_case_by_child_id(s, actor, request.child, now)
         history = load_history(s, request.child, now)
         since = _window_start(history, request)
-        child = s.get(PersonRow, request.child)
-        assert child is not None  # noqa: S101 - access has loaded it
+        child = present(s.get(PersonRow, request.child), "child")
         audit.action(
             s,
             now,
@@ -160,8 +160,7 @@ def _other_agency_information(
 
 
 def _item(s: Session, shared: SharedFacts, can_see_restricted: bool) -> SharedItem:
-    row = s.get(ContributionRow, shared.contribution_id)
-    assert row is not None  # noqa: S101 - the history was read from it
+    row = present(s.get(ContributionRow, shared.contribution_id), "contribution")
     hidden = shared.restricted and not can_see_restricted
     summary = "Restricted information: ask the lead social worker." if hidden else row.summary
     return SharedItem(

@@ -13,6 +13,7 @@ from teamaround.domain.vocab import Purpose
 from teamaround.services import audit
 from teamaround.services.cases import access_case_by_child_id
 from teamaround.services.context import UnitOfWork, load_actor
+from teamaround.services.errors import present
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +58,7 @@ def view_child(uow: UnitOfWork, *, actor_id: str, child_id: str) -> ChildView:
         actor = load_actor(s, actor_id)
         now = uow.clock.now()
         case = access_case_by_child_id(s, actor, child_id, now)
-        child = s.get(PersonRow, child_id)
-        assert child is not None  # noqa: S101 - access has just loaded it
+        child = present(s.get(PersonRow, child_id), "child")
         audit.action(s, now, actor, "read-child", "child", child_id, Purpose.CHILD_PROTECTION)
         return ChildView(
             id=child.id,

@@ -26,6 +26,7 @@ from teamaround.domain.vocab import AgencyKind, Purpose
 from teamaround.services import audit
 from teamaround.services.cases import access_case_by_child_id
 from teamaround.services.context import UnitOfWork, load_actor
+from teamaround.services.errors import present
 from teamaround.services.history import contributions_about
 
 COLUMNS = ("at", "kind", "agency", "title", "detail")
@@ -116,8 +117,7 @@ def _information(
     kinds = {k: AgencyKind(a.kind) for k, a in agencies.items()}
     entries = []
     for shared in contributions_about(s, case, kinds, until=now):
-        row = s.get(ContributionRow, shared.contribution_id)
-        assert row is not None  # noqa: S101 - just read
+        row = present(s.get(ContributionRow, shared.contribution_id), "contribution")
         hidden = shared.restricted and not lead_view
         detail = "Restricted: ask the lead social worker." if hidden else row.summary
         facts = "" if hidden or not row.facts else f" [{', '.join(row.facts)}]"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from teamaround.adapters.db.tables import AgencyRow, ProfessionalRow
 from teamaround.clock import Clock
-from teamaround.services.errors import NotFound
+from teamaround.services.errors import NotFound, present
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,5 @@ def load_actor(session: Session, actor_id: str) -> Actor:
     row = session.get(ProfessionalRow, actor_id)
     if row is None or not row.active:
         raise NotFound("professional")
-    agency = session.get(AgencyRow, row.agency_id)
-    assert agency is not None  # noqa: S101 - a foreign key guarantees it
+    agency = present(session.get(AgencyRow, row.agency_id), "agency")
     return Actor(id=row.id, role=row.role, agency_id=agency.id, agency_kind=agency.kind)

@@ -8,6 +8,10 @@ ServiceError
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class ServiceError(Exception):
     pass
@@ -28,3 +32,11 @@ class Invalid(ServiceError):
 
 class Conflict(ServiceError):
     pass
+
+
+def present(row: T | None, what: str) -> T:
+    """The row, or NotFound: for records a query has just shown to exist (asserts vanish
+    under python -O, so they cannot guard anything)."""
+    if row is None:
+        raise NotFound(what)
+    return row

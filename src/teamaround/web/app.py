@@ -32,6 +32,7 @@ from teamaround.web.api import (
     lookups,
     meetings,
     register,
+    review,
     shares,
 )
 
@@ -79,6 +80,7 @@ def create_app(
         challenges,
         letters,
         contributions,
+        review,
     )
     for module in routers:
         app.include_router(module.router, prefix="/api")

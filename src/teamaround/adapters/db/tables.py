@@ -402,3 +402,26 @@ class MatchReviewRow(Base):
     created_at: Mapped[datetime]
     decided_by: Mapped[str | None] = _fk("professionals.id")
     decided_at: Mapped[datetime | None]
+
+
+class SignInStateRow(Base):
+    """Per account: failed sign-ins and lockout, a password step awaiting its code, the last
+    TOTP step used (a code is good once)."""
+
+    __tablename__ = "sign_in_state"
+    professional_id: Mapped[str] = _fk("professionals.id", primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    pending_sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    pending_at: Mapped[datetime | None]
+    last_totp_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+
+class SignInIdentityRow(Base):
+    """Who a professional is at the partnership's OpenID Connect provider (issuer, claim)."""
+
+    __tablename__ = "sign_in_identities"
+    issuer: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    subject: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    professional_id: Mapped[str] = _fk("professionals.id", index=True)
+    linked_at: Mapped[datetime]

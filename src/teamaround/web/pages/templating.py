@@ -40,6 +40,11 @@ LABELS = {
     "challenge-overdue": "Professional challenge overdue",
     "timescale-overdue": "Statutory timescale missed",
     "pre-proceedings": "Pre-proceedings (PLO)",
+    "child-da-support-referral": "Refer the child for domestic abuse support",
+    "icpc": "Initial child protection conference",
+    "rcpc": "Review child protection conference",
+    "cin-review": "Child in need review",
+    "marac-listing": "MARAC listing",
 }
 TAG_COLOURS = {
     "urgent": "govuk-tag--red",
