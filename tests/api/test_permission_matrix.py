@@ -23,13 +23,20 @@ from teamaround.scenarios.loader import load_scenario
 from teamaround.scenarios.runner import replay
 from teamaround.services.alerts import find_alert_for
 from teamaround.services.challenges import do_raise_challenge
-from teamaround.services.commands import AgencyCreate, ChallengeCreate, ProfessionalCreate
+from teamaround.services.commands import (
+    AgencyCreate,
+    ChallengeCreate,
+    ProfessionalCreate,
+    ShareCreate,
+)
 from teamaround.services.context import SYSTEM, UnitOfWork
 from teamaround.services.register import (
     do_issue_token,
     do_register_agency,
     do_register_professional,
 )
+from teamaround.services.review import list_review_queue
+from teamaround.services.sharing import do_share
 from teamaround.web.app import create_app
 
 AFTER = datetime(2021, 3, 3, 9, 0, tzinfo=UTC)
@@ -39,6 +46,16 @@ EVERYONE = frozenset(
 CASE = frozenset({"sw1", "tm1", "spoc", "dsl1"})  # lead, team manager, SPOC, school DSL/core
 CSC = frozenset({"sw1", "tm1", "spoc"})
 IDENTITY = {"given": "Dean", "family": "Marsh", "dob": "1985-02-11"}
+UNCERTAIN = [
+    {"name": "Dean Marsh", "sex": "M"},
+    {
+        "given": "Dean",
+        "family": "Marsh",
+        "dob": "1985-02-12",
+        "address": "5 Harbour View, TS24 0AB",
+    },
+    {"name": "Dean Marsh"},
+]
 
 
 @dataclass(frozen=True)
@@ -197,6 +214,13 @@ MATRIX = [
         fixed("/api/contributions/{call}"),
     ),
     Row("GET", "/api/children/{child_id}/audit", CSC, fixed("/api/children/child-o/audit")),
+    Row("GET", "/api/review", frozenset({"spoc"}), fixed("/api/review")),
+    Row(
+        "POST",
+        "/api/review/{item_id}/decision",
+        frozenset({"spoc"}),
+        fixed("/api/review/{review}/decision", {"decision": "reject"}),
+    ),
     Row(
         "POST",
         "/api/alerts/{alert_id}/acknowledge",
@@ -229,7 +253,12 @@ def world(engine: sa.Engine, database_url: str) -> Iterator[tuple[TestClient, di
             .where(ContributionRow.professional_id == "ch1")
             .order_by(ContributionRow.received_at)
         )
+    for uncertain in UNCERTAIN:  # descriptions that fall between the two thresholds
+        share = {"category": "concern", "summary": "Unsure who.", "subjects": [uncertain]}
+        do_share(uow, actor_id="pc1", share=ShareCreate.model_validate(share))
+    [waiting, *_] = list_review_queue(uow, actor_id="spoc")
     refs = {
+        "review": waiting.id,
         "call": call,
         "challenge": do_raise_challenge(
             uow,

@@ -42,8 +42,20 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
+_NEEDS_A_NAME = {
+    "anyOf": [
+        {"required": [field], "properties": {field: {"type": "string", "minLength": 1}}}
+        for field in ("given", "family", "name")
+    ]
+}
+
+
 class IdentityIn(Strict):
     """A person described as the sharing agency knows them; any field may be missing."""
+
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, frozen=True, json_schema_extra=_NEEDS_A_NAME
+    )
 
     given: Text | None = None
     family: Text | None = None

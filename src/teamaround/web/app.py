@@ -35,6 +35,7 @@ from teamaround.web.api import (
     review,
     shares,
 )
+from teamaround.web.api.problems import RESPONSES
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def create_app(
         review,
     )
     for module in routers:
-        app.include_router(module.router, prefix="/api")
+        app.include_router(module.router, prefix="/api", responses=RESPONSES)
     pages.install(app, settings)
     _map_errors(app)
     return app

@@ -31,7 +31,16 @@ def child_chronology(child_id: str, uow: UowDep, me: CurrentProfessional) -> lis
     return [asdict(e) for e in chronology(uow, actor_id=me, child_id=child_id)]
 
 
-@router.get("/children/{child_id}/chronology.csv", response_class=PlainTextResponse)
+@router.get(
+    "/children/{child_id}/chronology.csv",
+    response_class=PlainTextResponse,
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"},
+        404: {"content": {"application/json": {}}, "description": "Not found"},
+        401: {"content": {"application/json": {}}, "description": "Not signed in"},
+        422: {"content": {"application/json": {}}, "description": "Refused"},
+    },
+)
 def child_chronology_csv(child_id: str, uow: UowDep, me: CurrentProfessional) -> PlainTextResponse:
     body = chronology_csv(uow, actor_id=me, child_id=child_id)
     return PlainTextResponse(
