@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SCENARIOS ?= ../shared/scenarios
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo serve test test-sqlite lint typecheck security check replay clean browser-deps screenshots govuk-frontend
+.PHONY: help setup demo serve test test-sqlite lint typecheck security fuzz check replay clean browser-deps screenshots govuk-frontend
 
 help: ## List every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,6 +46,9 @@ lint: $(STAMP) ## ruff
 
 typecheck: $(STAMP) ## mypy --strict on src/
 	$(BIN)/mypy
+
+fuzz: $(STAMP) ## Schemathesis with fresh random examples (CI replays a fixed set)
+	TEAMAROUND_FUZZ_EXPLORE=1 $(BIN)/python -m pytest -q tests/fuzz
 
 security: $(STAMP) ## bandit on src/ and pip-audit of the installed dependencies (needs PyPI)
 	$(BIN)/bandit -q -c pyproject.toml -r src

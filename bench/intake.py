@@ -258,7 +258,7 @@ def _measure(
         body = {"category": "health-contact", "summary": "111 call.", "subjects": [identities[i]]}
         started = time.perf_counter()
         httpx.post(
-            f"{base}/api/shares", json=body, headers=share_headers, timeout=120
+            f"{base}/api/shares", json=body, headers=share_headers, timeout=1800
         ).raise_for_status()
         return time.perf_counter() - started
 

@@ -103,7 +103,7 @@ def main() -> None:
     for i in track(range(args.splink_latency_sample), "splink: one at a time", console=console):
         single = api.register(left.iloc[[i]], table_name=f"q{i}")
         t = time.perf_counter()
-        linker.inference.predict_between(single, tables[0]).as_pandas_dataframe()
+        linker.inference.predict_between(single, tables[0]).as_pandas_dataframe()  # type: ignore[no-untyped-call]
         one_record.append((time.perf_counter() - t) * 1000)
 
     table = Table(title=f"synthetic English records: register {args.register:,}, extract "

@@ -17,7 +17,12 @@ from pathlib import Path
 import uvicorn
 from playwright.sync_api import Page, sync_playwright
 
+from teamaround.adapters.db.engine import make_engine
 from teamaround.cli.demo import load_demo
+from teamaround.clock import SystemClock
+from teamaround.services.commands import ShareCreate
+from teamaround.services.context import UnitOfWork
+from teamaround.services.sharing import do_share
 from teamaround.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +53,25 @@ DEAN = {
     "address": "Flat 3, 27 Wellington Road, Luton LU1 5QR",
 }
 OLIVER = {"given": "Oliver", "family": "Ashby", "dob": "19/09/2011"}
+PERSON = {
+    "id": "dean-marsh",
+    "given": "Dean",
+    "family": "Marsh",
+    "dob-day": "11",
+    "dob-month": "2",
+    "dob-year": "1985",
+}
+MARAC = {
+    "victim-given": "Kelly",
+    "victim-family": "Ashby",
+    "victim-dob": "14/07/1990",
+    "victim-sex": "F",
+    "perpetrator-name": "MARSH, Dean",
+    "perpetrator-dob": "11/02/1985",
+    "meeting_date-day": "1",
+    "meeting_date-month": "12",
+    "meeting_date-year": "2030",
+}
 LETTER = (
     "Following the MARAC on 1 October, the ICPC decided that Oliver remains on a CP plan. "
     "Two of the incidents in the Clare's Law disclosure were recorded as NFA."
@@ -120,6 +144,44 @@ def tour(page: Page, base: str) -> None:
     shoot(page, "22-spoc-view")
     page.goto(f"{base}/reports/challenges")
     shoot(page, "23-challenge-report")
+    sign_out(page)
+    register_and_meetings(page, base)
+    marac_listing(page, base)
+
+
+def register_and_meetings(page: Page, base: str) -> None:
+    """The register's forms, the child's meetings and challenges to the social worker's agency."""
+    sign_in(page, base, "sw1")
+    page.goto(f"{base}/register")
+    shoot(page, "24-register")
+    page.goto(f"{base}/register/people")
+    page.get_by_role("button", name="Add to the register").click()
+    shoot(page, "25-register-person-errors")
+    for field, value in PERSON.items():
+        page.fill(f"[name='{field}']", value)
+    page.select_option("[name=kind]", "adult")
+    page.select_option("[name=sex]", "M")
+    page.get_by_role("button", name="Add to the register").click()
+    shoot(page, "26-register-person-added")
+    page.goto(f"{base}/register/relationships")
+    shoot(page, "27-register-relationship")
+    page.goto(f"{base}/children/child-o/meetings")
+    shoot(page, "28-meetings")
+    page.goto(f"{base}/challenges")
+    shoot(page, "29-challenges-to-my-agency")
+    sign_out(page)
+
+
+def marac_listing(page: Page, base: str) -> None:
+    """The MARAC coordinator lists a case and is told how many children, never which."""
+    sign_in(page, base, "mc1")
+    page.goto(f"{base}/marac")
+    shoot(page, "30-marac-form")
+    for field, value in MARAC.items():
+        page.fill(f"[name='{field}']", value)
+    page.get_by_role("button", name="List the case").click()
+    shoot(page, "31-marac-listed")
+    sign_out(page)
 
 
 def social_worker_pages(page: Page, base: str) -> None:
@@ -145,6 +207,20 @@ def social_worker_pages(page: Page, base: str) -> None:
     page.get_by_label("The letter", exact=True).fill(LETTER)
     page.get_by_role("button", name="Check the letter").click()
     shoot(page, "16-letter-report")
+
+
+def name_only_share(url: str) -> None:
+    """A share naming Kelly and her sex only: a possible match for the SPOC to decide, sent
+    through the service before the pages are served, as an agency's system would through
+    the API."""
+    engine = make_engine(url)
+    share = ShareCreate(
+        category="concern",
+        summary="A parent gave this name at the front desk.",
+        subjects=[{"name": "Kelly Ashby", "sex": "female"}],
+    )
+    do_share(UnitOfWork(engine, SystemClock()), actor_id="pc1", share=share)
+    engine.dispose()
 
 
 def lookups(page: Page, base: str) -> None:
@@ -175,6 +251,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="teamaround-screens-") as scratch:
         url = f"sqlite:///{Path(scratch) / 'demo.db'}"
         load_demo(url, reset=True)
+        name_only_share(url)
         with serve(url) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1100, "height": 800})

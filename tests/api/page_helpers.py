@@ -6,7 +6,6 @@ import base64
 import json
 import re
 import secrets
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 import itsdangerous
@@ -22,6 +21,7 @@ from teamaround.adapters.db.tables import (
     LookupRow,
 )
 from teamaround.clock import FixedClock
+from teamaround.services.accounts import do_start_session
 from teamaround.services.commands import AgencyCreate, ProfessionalCreate
 from teamaround.services.context import SYSTEM, UnitOfWork
 from teamaround.services.register import do_register_agency, do_register_professional
@@ -50,10 +50,12 @@ def sign_in(client: TestClient, who: str) -> str:
 
 
 def _signed_session(client: TestClient, me: SignedIn) -> str:
-    """The cookie sign-in would set for someone the development start page does not list
-    (it offers the demo case's accounts only), signed with the app's key."""
+    """A server-side session for someone the development start page does not list (it
+    offers the demo case's accounts only), and the cookie sign-in would set for it."""
+    uow: UnitOfWork = client.app.state.uow  # type: ignore[attr-defined]
+    session_id = do_start_session(uow, professional_id=me.id, method="test")
     token = secrets.token_urlsafe(32)
-    data = base64.b64encode(json.dumps({"me": asdict(me), "csrf": token}).encode())
+    data = base64.b64encode(json.dumps({"sid": session_id, "csrf": token}).encode())
     settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
     signer = itsdangerous.TimestampSigner(settings.secret_key.get_secret_value())
     client.cookies.set("teamaround_session", signer.sign(data).decode())

@@ -301,8 +301,8 @@ def test_production_offers_no_demo_sign_in(engine: sa.Engine, database_url: str)
     app = create_app(database_url=database_url, settings=settings)
     with TestClient(app, base_url="https://testserver") as client:  # the cookie is Secure
         page = client.get("/")
-        assert "Priya Shah" not in page.text and "not available yet" in page.text
-        token = _session(client)["csrf"]  # production pages have no form to read it from yet
+        assert "Priya Shah" not in page.text and 'action="/sign-in/password"' in page.text
+        token = _session(client)["csrf"]
         refused = client.post("/sign-in", data={"professional": "sw1", "csrf_token": token})
         assert refused.status_code == 404
         assert client.get("/inbox", follow_redirects=False).status_code == 303

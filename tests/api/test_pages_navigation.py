@@ -8,16 +8,19 @@ import pytest
 from fastapi.testclient import TestClient
 from page_helpers import sign_in
 
-EVERYONE = ["/inbox", "/share", "/lookup"]
+EVERYONE = ["/inbox", "/share", "/lookup", "/challenges"]
 LINK = re.compile(r'<a class="govuk-service-navigation__link" href="([^"]+)"( aria-current)?')
 
 
 @pytest.mark.parametrize(
     ("who", "extra"),
     [
-        ("sw1", ["/letters"]),
-        ("tm1", ["/letters", "/reports/challenges"]),
-        ("spoc", ["/spoc", "/reports/challenges"]),
+        ("sw1", ["/letters", "/register"]),
+        ("tm1", ["/letters", "/register", "/reports/challenges"]),
+        ("spoc", ["/register", "/spoc", "/reports/challenges"]),
+        ("om1", ["/register"]),
+        ("pc1", ["/register"]),
+        ("mc1", ["/marac"]),
         ("gp1", []),
         ("ch1", []),
     ],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -29,11 +31,47 @@ def test_the_spoc_sees_what_agencies_outside_the_core_group_shared(story: TestCl
     assert section.index("111 call requesting") < section.index("split her cheekbone")  # newest
 
 
-def test_the_review_queue_section_says_honestly_it_is_not_there_yet(story: TestClient) -> None:
-    sign_in(story, "spoc")
-    page = story.get("/spoc")
+def _name_only(engine: sa.Engine) -> None:
+    """A share that names Kelly and nothing else: close, but not enough to link alone."""
+    share = ShareCreate(
+        category="concern",
+        summary="A parent gave this name at the front desk.",
+        subjects=[{"name": "Kelly Ashby", "sex": "female"}],
+    )
+    do_share(UnitOfWork(engine, FixedClock(END)), actor_id="pc1", share=share)
+
+
+def test_possible_matches_wait_for_the_spoc_to_decide(fresh: TestClient, engine) -> None:
+    _name_only(engine)
+    token = sign_in(fresh, "spoc")
+    page = fresh.get("/spoc")
     assert "Possible matches waiting for a decision" in page.text
-    assert "The review queue is not available yet" in page.text
+    assert "Is this Kelly Ashby?" in page.text and "Whole name: Kelly Ashby" in page.text
+    item = re.search(r'action="/spoc/review/(\w+)"', page.text)
+    assert item
+    forged = fresh.post(f"/spoc/review/{item[1]}", data={"decision": "confirm"})
+    assert forged.status_code == 403 and "Is this Kelly Ashby?" in fresh.get("/spoc").text
+    done = fresh.post(f"/spoc/review/{item[1]}", data={"decision": "confirm", "csrf_token": token})
+    assert done.status_code == 200 and "Match confirmed" in done.text
+    assert (
+        "Is this Kelly Ashby?" not in done.text and "No possible matches are waiting" in done.text
+    )
+    again = fresh.post(f"/spoc/review/{item[1]}", data={"decision": "reject", "csrf_token": token})
+    assert "Already decided" in again.text
+
+
+def test_only_a_spoc_decides_a_possible_match(fresh: TestClient, engine) -> None:
+    _name_only(engine)
+    sign_in(fresh, "spoc")
+    item = re.search(r'action="/spoc/review/(\w+)"', fresh.get("/spoc").text)
+    assert item
+    token = sign_in(fresh, "sw1")
+    refused = fresh.post(
+        f"/spoc/review/{item[1]}", data={"decision": "confirm", "csrf_token": token}
+    )
+    assert refused.status_code == 404
+    sign_in(fresh, "spoc")
+    assert "Is this Kelly Ashby?" in fresh.get("/spoc").text
 
 
 @pytest.mark.parametrize("who", ["sw1", "gp1", "dsl2", "tm1"])

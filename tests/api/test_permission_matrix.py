@@ -215,6 +215,13 @@ MATRIX = [
     ),
     Row("GET", "/api/children/{child_id}/audit", CSC, fixed("/api/children/child-o/audit")),
     Row("GET", "/api/review", frozenset({"spoc"}), fixed("/api/review")),
+    Row("GET", "/api/settings", EVERYONE, fixed("/api/settings")),
+    Row(
+        "PUT",
+        "/api/settings/{key}",
+        frozenset({"tm1"}),
+        fixed("/api/settings/urgent-ack-minutes", {"value": 45}),
+    ),
     Row(
         "POST",
         "/api/review/{item_id}/decision",

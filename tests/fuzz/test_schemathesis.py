@@ -11,6 +11,7 @@ must always be refused).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -32,6 +33,8 @@ from teamaround.web.app import create_app
 pytestmark = pytest.mark.slow
 WHEN = datetime(2021, 2, 2, 19, 12, tzinfo=UTC)
 ROLES = ("sw1", "ch1", "gp1")
+# CI replays the same examples every run; `make fuzz` explores new ones.
+EXPLORE = bool(os.environ.get("TEAMAROUND_FUZZ_EXPLORE"))
 _tokens: dict[str, str] = {}
 
 
@@ -52,8 +55,13 @@ def test_every_operation_as_every_role(api: OpenApiSchema) -> None:
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=8, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=8,
+            deadline=None,
+            database=None,
+            derandomize=not EXPLORE,
+            suppress_health_check=list(HealthCheck),
+        )
         def exercise(case: schemathesis.Case) -> None:
             for role in ROLES:
                 case.call_and_validate(

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from teamaround.cli.main import app
+from teamaround.linkage.model import COMPARISONS, load_model
 from teamaround.linkage.synthetic import COLUMNS, linkage_task
 
 
@@ -61,3 +62,22 @@ def test_link_on_spark_gives_the_same_pairs(
     ]
     for a, b in zip(duck, spark, strict=True):
         assert float(a["match_weight"]) == pytest.approx(float(b["match_weight"]), abs=1e-3)
+
+
+def test_model_train_writes_a_model_the_matcher_loads(tmp_path: Path) -> None:
+    out = tmp_path / "model.json"
+    args = ["model", "train", "--out", str(out), "--version", "test-v1", "--synthetic", "600",
+            "--max-pairs", "20000"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    model = load_model(out)
+    assert model.version == "test-v1"
+    assert model.trained_on["synthetic_seed"] == "7"
+    for comparison in COMPARISONS:
+        for level, params in zip(
+            comparison.levels, model.parameters[comparison.field], strict=True
+        ):
+            assert 0 < params.m <= 1 and 0 < params.u <= 1
+            if level.fixed_m is not None:
+                assert params.m == pytest.approx(level.fixed_m)
+    assert model.parameters["dob"][0].weight > 5  # exact date of birth is learnt as strong

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from teamaround.adapters.db.tables import AlertRow, ChallengeEventRow
@@ -98,3 +99,49 @@ def test_urgent_alert_is_escalated_once_unless_acknowledged(engine: sa.Engine) -
     do_acknowledge_alert(uow, actor_id="sw1", alert_id=alert)
     clock.set(START + timedelta(hours=3))
     assert do_run_timers(uow) == []
+
+
+def test_the_partnership_sets_its_own_acknowledgement_time(engine: sa.Engine) -> None:
+    from teamaround.services.commands import RelationshipCreate, ShareCreate
+    from teamaround.services.errors import Invalid, NotFound
+    from teamaround.services.partnership import do_change_setting
+    from teamaround.services.register import do_relate
+    from teamaround.services.sharing import do_share
+
+    clock = FixedClock(START)
+    uow = UnitOfWork(engine, clock)
+    load_register(uow, load_scenario(CHILD_O))
+    with pytest.raises(NotFound):
+        do_change_setting(uow, actor_id="sw1", key="urgent-ack-minutes", value=30)
+    with pytest.raises(Invalid):
+        do_change_setting(uow, actor_id="tm1", key="urgent-ack-minutes", value=1)
+    do_change_setting(uow, actor_id="tm1", key="urgent-ack-minutes", value=30)
+    do_relate(
+        uow,
+        actor_id="sw1",
+        relationship=RelationshipCreate(
+            child="child-o", adult="nan", kind="grandparent", contact="prohibited"
+        ),
+    )
+    do_share(
+        uow,
+        actor_id="pc1",
+        share=ShareCreate.model_validate(
+            {
+                "category": "concern",
+                "summary": "Seen at the house.",
+                "subjects": [
+                    {
+                        "given": "Margaret",
+                        "family": "Ashby",
+                        "dob": "1962-03-02",
+                        "address": "12 Acacia Avenue, TS18 1AB",
+                    }
+                ],
+            }
+        ),
+    )
+    clock.set(START + timedelta(minutes=29))
+    assert do_run_timers(uow) == []
+    clock.set(START + timedelta(minutes=31))
+    assert len(do_run_timers(uow)) == 1

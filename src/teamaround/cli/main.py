@@ -12,8 +12,10 @@ from rich.console import Console
 
 from teamaround.adapters.db.engine import make_engine
 from teamaround.adapters.db.schema import is_empty, upgrade
+from teamaround.cli.accounts import accounts_app
 from teamaround.cli.link import link, model_app
 from teamaround.cli.report import print_report
+from teamaround.cli.screen import screen
 from teamaround.clock import SystemClock
 from teamaround.scenarios.loader import ScenarioError, load_scenario
 from teamaround.scenarios.runner import replay as run_replay
@@ -29,7 +31,9 @@ audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(model_app, name="model")
+app.add_typer(accounts_app, name="accounts")
 app.command()(link)
+app.command()(screen)
 err = Console(stderr=True, soft_wrap=True)
 
 

@@ -11,13 +11,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from threading import RLock
 
+import numpy as np
+
 from teamaround.domain.identity import Identity
+from teamaround.linkage.blockscore import (
+    ColumnStore,
+    IntArray,
+    base_weights,
+    comparison_levels,
+    level_weights,
+    match_weights,
+    person_column,
+)
 from teamaround.linkage.features import Features, record_features
 from teamaround.linkage.matcher import (
     REVIEW_THRESHOLD,
@@ -41,6 +53,8 @@ from teamaround.linkage.model import (
 _Key = tuple[str, str]
 _TF_COLUMNS = ("given", "family", "postcode")
 TF_PSEUDO_ROWS = 1000
+SMALL_BLOCK = 16
+"""Up to this many candidate rows are scored pair by pair; more, as one numpy block."""
 
 
 def blocking_keys(f: Features, *, query: bool = False) -> set[_Key]:
@@ -81,10 +95,14 @@ class RegisterIndex:
         self._expected_tf = expected_tf or {}
         self._rows: dict[int, _Row] = {}
         self._by_person: dict[str, list[int]] = {}
-        self._by_key: defaultdict[_Key, set[int]] = defaultdict(set)
-        self._keys: dict[int, set[_Key]] = {}
+        self._by_key: defaultdict[_Key, list[int]] = defaultdict(list)
+        """Lists, not sets: a million people file ~3 million keys, most holding one row."""
         self._counts: dict[str, Counter[str]] = {c: Counter() for c in _TF_COLUMNS}
         self._next = 0
+        self.store = ColumnStore()
+        """The same rows as integer codes, for scoring a whole block at once (blockscore.py)."""
+        self._person_codes: dict[str, int] = {}
+        self.person_ids: list[str] = []
 
     def __len__(self) -> int:
         return len(self._by_person)
@@ -96,15 +114,18 @@ class RegisterIndex:
     def put(self, person_id: str, rows: Iterable[tuple[Features, str | None]]) -> None:
         """Replace everything filed for this person, so an update leaves no stale key behind."""
         self.remove(person_id)
+        person = self._person_codes.get(person_id)
+        if person is None:
+            person = self._person_codes[person_id] = len(self.person_ids)
+            self.person_ids.append(person_id)
         ids = []
         for features, alias in rows:
             row_id = self._next
             self._next += 1
+            features = self.store.put(row_id, features, person)
             self._rows[row_id] = _Row(person_id, features, alias)
-            keys = blocking_keys(features)
-            self._keys[row_id] = keys
-            for key in keys:
-                self._by_key[key].add(row_id)
+            for key in blocking_keys(features):
+                self._by_key[key].append(row_id)
             self._count(features, +1)
             ids.append(row_id)
         self._by_person[person_id] = ids
@@ -112,9 +133,9 @@ class RegisterIndex:
     def remove(self, person_id: str) -> None:
         for row_id in self._by_person.pop(person_id, []):
             row = self._rows.pop(row_id)
-            for key in self._keys.pop(row_id):
+            for key in blocking_keys(row.features):  # the keys it was filed under, recomputed
                 bucket = self._by_key[key]
-                bucket.discard(row_id)
+                bucket.remove(row_id)
                 if not bucket:
                     del self._by_key[key]
             self._count(row.features, -1)
@@ -150,8 +171,15 @@ class RegisterIndex:
     def candidates(self, keys: Iterable[_Key]) -> set[int]:
         found: set[int] = set()
         for key in keys:
-            found |= self._by_key.get(key, set())
+            bucket = self._by_key.get(key)
+            if bucket:
+                found.update(bucket)
         return found
+
+    def candidate_rows(self, keys: Iterable[_Key]) -> IntArray:
+        """The candidates as an array of row ids, for `blockscore`."""
+        found = self.candidates(keys)
+        return np.fromiter(found, dtype=np.int32, count=len(found))
 
     def row(self, row_id: int) -> _Row:
         return self._rows[row_id]
@@ -318,6 +346,7 @@ class ModelMatcher:
         self.lock = RLock()
         """Held while the index changes or is read: the share path serves several threads."""
         self.index = RegisterIndex(_exact_u(self.model))
+        self._weights = base_weights(self.model)
         self._households = ScoringMatcher(today=today)
         for person in people:
             self.add_person(person)
@@ -371,7 +400,7 @@ class ModelMatcher:
         query = query_features(identity, today or self.today)
         sent = sent_fields(identity)
         with self.lock:
-            best = self._best_rows(query)
+            best = self._best_rows(query, floor)
         matches = []
         for person_id, (weight, scored, row) in best.items():
             chance = probability(weight)
@@ -382,10 +411,44 @@ class ModelMatcher:
             matches.append(PotentialMatch(person_id, chance, evidence))
         return sorted(matches, key=lambda m: (-m.probability, m.person_id))
 
-    def _best_rows(self, query: Features) -> dict[str, tuple[float, list[ScoredLevel], _Row]]:
-        """Each candidate person's best-scoring row (a name or address they are known by)."""
+    def _best_rows(
+        self, query: Features, floor: float = 0.0
+    ) -> dict[str, tuple[float, list[ScoredLevel], _Row]]:
+        """Each candidate person's best-scoring row (a name or address they are known by),
+        for the people whose best row may reach `floor`.
+
+        The whole block is scored at once with numpy (`blockscore`, same weights to the bit);
+        only the rows that will be shown are scored again pair by pair, for their evidence.
+        """
+        index = self.index
+        keys = blocking_keys(query, query=True)
+        if len(index.candidates(keys)) <= SMALL_BLOCK:
+            return self._best_rows_pairwise(query, keys)
+        rows = index.candidate_rows(keys)
+        levels = comparison_levels(index.store, query, rows, lambda r: index.row(r).features)
+        tables = level_weights(self.model, query, index.term_frequency, self._weights)
+        weights = match_weights(self.model, levels, tables)
+        order = np.argsort(-weights, kind="stable")
+        persons = person_column(index.store, rows)[order]
+        _, first = np.unique(persons, return_index=True)
+        best_rows = order[first]
+        if floor > 0.0:
+            # a hair below the floor's weight: the exact probability is taken below
+            cut = math.log2(floor / (1.0 - floor)) - 1e-6 if floor < 1.0 else 60.0
+            best_rows = best_rows[weights[best_rows] >= cut]
         best: dict[str, tuple[float, list[ScoredLevel], _Row]] = {}
-        for row_id in self.index.candidates(blocking_keys(query, query=True)):
+        for position in best_rows.tolist():
+            row = index.row(int(rows[position]))
+            weight, scored = self.score(query, row)
+            best[row.person_id] = (weight, scored, row)
+        return best
+
+    def _best_rows_pairwise(
+        self, query: Features, keys: set[_Key]
+    ) -> dict[str, tuple[float, list[ScoredLevel], _Row]]:
+        """A small block pair by pair: below SMALL_BLOCK rows, cheaper than numpy's overhead."""
+        best: dict[str, tuple[float, list[ScoredLevel], _Row]] = {}
+        for row_id in self.index.candidates(keys):
             row = self.index.row(row_id)
             weight, scored = self.score(query, row)
             current = best.get(row.person_id)

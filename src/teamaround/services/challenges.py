@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ from teamaround.domain.vocab import ChallengeStatus, Purpose, Role
 from teamaround.services import audit
 from teamaround.services.cases import access_case_by_child_id
 from teamaround.services.commands import ChallengeCreate, ChallengeResponseCreate
-from teamaround.services.context import UnitOfWork, load_actor
+from teamaround.services.context import SYSTEM, UnitOfWork, load_actor
 from teamaround.services.errors import Conflict, Invalid, NotFound
 
 STAGES = {
@@ -166,6 +166,34 @@ def challenge_report(uow: UnitOfWork, *, actor_id: str) -> list[ChallengeReportR
             ChallengeReportRow(a, stage, status, n)
             for (a, stage, status), n in sorted(counts.items())
         ]
+
+
+def challenges_to_my_agency(uow: UnitOfWork, *, actor_id: str) -> list[ChallengeView]:
+    """Unresolved challenges to the actor's agency, oldest first, each audited as read.
+
+    The challenged agency may have no role on the child's case, so nothing here names the
+    child: `child_id` is left empty.
+    """
+    with uow.transaction() as s:
+        actor = load_actor(s, actor_id)
+        if actor is SYSTEM:
+            raise NotFound("challenge")
+        now = uow.clock.now()
+        rows = s.scalars(
+            sa.select(ChallengeRow)
+            .where(
+                ChallengeRow.to_agency_id == actor.agency_id,
+                ChallengeRow.status != ChallengeStatus.RESOLVED,
+            )
+            .order_by(ChallengeRow.respond_by, ChallengeRow.raised_at)
+        ).all()
+        views = []
+        for row in rows:
+            audit.action(
+                s, now, actor, "read-challenge", "challenge", row.id, Purpose.CHILD_PROTECTION
+            )
+            views.append(replace(_view(s, row), child_id=""))
+        return views
 
 
 def log_event(s: Session, row: ChallengeRow, at: datetime, event: str, note: str) -> None:

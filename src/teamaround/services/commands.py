@@ -9,7 +9,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    field_validator,
+    model_validator,
+)
 
 from teamaround.domain.vocab import (
     AgencyKind,
@@ -41,8 +49,17 @@ Id = Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=64
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """No database stores a NUL character in text (PostgreSQL refuses it): say so."""
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            raise ValueError("text must not contain NUL characters")
+        return value
 
-_NEEDS_A_NAME = {
+
+_NEEDS_A_NAME: dict[str, JsonValue] = {
     "anyOf": [
         {"required": [field], "properties": {field: {"type": "string", "minLength": 1}}}
         for field in ("given", "family", "name")
@@ -94,15 +111,15 @@ class AddressCreate(Strict):
 class PersonCreate(Strict):
     id: Id
     kind: PersonKind
-    given: Text
-    family: Text
+    given: Annotated[Text, Field(max_length=100)]
+    family: Annotated[Text, Field(max_length=100)]
     dob: date | None = None
-    sex: Text | None = None
+    sex: Annotated[Text, Field(max_length=10)] | None = None
     nhs: Annotated[str | None, BeforeValidator(_as_text)] = None
     address: Id | None = None
     school: Id | None = None
     aliases: list[Text] = Field(default_factory=list, max_length=20)
-    phone: Text | None = None
+    phone: Annotated[Text, Field(max_length=40)] | None = None
 
 
 class RelationshipCreate(Strict):

@@ -169,6 +169,9 @@ def register_token(s: Session) -> str | None:
 def matcher_for(s: Session, today: date) -> ModelMatcher:
     """This database's matcher, rebuilt only when the register changed behind our back."""
     token = register_token(s)  # read before the register, so a race only over-includes
+    if token is None:  # a register loaded or restored without the services: start a token
+        register_changed(s)
+        token = register_token(s)
     engine = _engine(s)
     with _GUARD:
         cached = _CACHE.get(engine)

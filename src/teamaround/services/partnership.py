@@ -7,6 +7,11 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from teamaround.adapters.db.tables import PartnershipSettingRow
+from teamaround.domain.vocab import AgencyKind, Purpose, Role
+from teamaround.services import audit
+from teamaround.services.commands import Strict
+from teamaround.services.context import UnitOfWork, load_actor
+from teamaround.services.errors import Invalid, NotFound
 
 
 class Setting(StrEnum):
@@ -29,3 +34,54 @@ DEFAULTS: dict[Setting, int] = {
 def setting(s: Session, key: Setting) -> int:
     row = s.get(PartnershipSettingRow, str(key))
     return int(row.value) if row is not None else DEFAULTS[key]
+
+
+RANGES: dict[Setting, tuple[int, int]] = {
+    Setting.URGENT_ACK_MINUTES: (5, 24 * 60),
+    Setting.CHALLENGE_RESPONSE_WORKING_DAYS: (1, 30),
+    Setting.MATCH_LINK_PERCENT: (50, 100),
+    Setting.MATCH_REVIEW_PERCENT: (1, 100),
+}
+MAY_CHANGE = frozenset({Role.TEAM_MANAGER})
+
+
+class SettingChange(Strict):
+    value: int
+
+
+def list_settings(uow: UnitOfWork, *, actor_id: str) -> dict[str, int]:
+    with uow.transaction() as s:
+        load_actor(s, actor_id)
+        return {str(key): setting(s, key) for key in Setting}
+
+
+def do_change_setting(uow: UnitOfWork, *, actor_id: str, key: str, value: int) -> None:
+    """A team manager in Children's Social Care sets one of the partnership's settings."""
+    with uow.transaction() as s:
+        actor = load_actor(s, actor_id)
+        if actor.role not in MAY_CHANGE or actor.agency_kind != AgencyKind.CHILDRENS_SOCIAL_CARE:
+            raise NotFound("setting")
+        try:
+            name = Setting(key)
+        except ValueError as exc:
+            raise NotFound("setting") from exc
+        low, high = RANGES[name]
+        if not low <= value <= high:
+            raise Invalid("value", f"{name} must be from {low} to {high}")
+        row = s.get(PartnershipSettingRow, str(name))
+        if row is None:
+            row = PartnershipSettingRow(key=str(name))
+            s.add(row)
+        row.value = str(value)
+        row.changed_by = actor.id
+        row.changed_at = uow.clock.now()
+        s.flush()
+        audit.action(
+            s,
+            uow.clock.now(),
+            actor,
+            "change-setting",
+            "setting",
+            str(name),
+            Purpose.ADMINISTRATION,
+        )

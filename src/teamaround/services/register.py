@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import TypeVar
 
@@ -46,6 +47,31 @@ REGISTER_KEEPERS = frozenset({AgencyKind.CHILDRENS_SOCIAL_CARE})
 CONDITION_KEEPERS = frozenset(
     {AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKind.PROBATION, AgencyKind.POLICE}
 )
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterRights:
+    """What the acting professional may record: the register itself, legal conditions."""
+
+    keeps_register: bool
+    records_conditions: bool
+
+
+def register_rights(uow: UnitOfWork, *, actor_id: str) -> RegisterRights:
+    """Which register forms a professional is offered; NotFound for anyone offered none.
+
+    Reads no case information (only the actor's own agency), so it is not audited; every
+    `do_*` below still refuses anyone without the right.
+    """
+    with uow.transaction() as s:
+        actor = load_actor(s, actor_id)
+        rights = RegisterRights(
+            keeps_register=actor is SYSTEM or actor.agency_kind in REGISTER_KEEPERS,
+            records_conditions=actor is SYSTEM or actor.agency_kind in CONDITION_KEEPERS,
+        )
+    if not (rights.keeps_register or rights.records_conditions):
+        raise NotFound("register")
+    return rights
 
 
 def do_register_agency(uow: UnitOfWork, *, actor_id: str, agency: AgencyCreate) -> None:

@@ -27,7 +27,7 @@ from teamaround.domain.vocab import PersonKind, Purpose, Role
 from teamaround.services import audit
 from teamaround.services.cases import load_case
 from teamaround.services.context import Actor, UnitOfWork, load_actor
-from teamaround.services.errors import NotFound
+from teamaround.services.errors import NotFound, present
 from teamaround.services.history import load_history
 
 RESTRICTED = "Restricted information: ask the lead social worker."
@@ -114,8 +114,7 @@ def _child(s: Session, history: CaseHistory, agencies: dict[str, str]) -> SpocCh
 
 
 def _item(s: Session, shared: SharedFacts, agencies: dict[str, str]) -> IncomingItem:
-    row = s.get(ContributionRow, shared.contribution_id)
-    assert row is not None  # noqa: S101 - the history was read from it
+    row = present(s.get(ContributionRow, shared.contribution_id), "contribution")
     return IncomingItem(
         contribution_id=row.id,
         at=row.received_at,

@@ -11,6 +11,9 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.exc import DataError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from teamaround import __version__
 from teamaround.adapters.db.engine import make_engine
@@ -19,6 +22,7 @@ from teamaround.clock import Clock, SystemClock
 from teamaround.services.audit import checkpoint_key
 from teamaround.services.context import UnitOfWork
 from teamaround.services.errors import Conflict, Invalid, NotFound
+from teamaround.services.linking import matcher_for
 from teamaround.services.scheduler import tick
 from teamaround.settings import Settings
 from teamaround.web import pages
@@ -34,6 +38,9 @@ from teamaround.web.api import (
     register,
     review,
     shares,
+)
+from teamaround.web.api import (
+    settings as partnership_settings,
 )
 from teamaround.web.api.problems import RESPONSES
 
@@ -70,6 +77,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.uow = uow
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     routers = (
         shares,
         register,
@@ -82,6 +90,7 @@ def create_app(
         letters,
         contributions,
         review,
+        partnership_settings,
     )
     for module in routers:
         app.include_router(module.router, prefix="/api", responses=RESPONSES)
@@ -91,7 +100,12 @@ def create_app(
 
 
 async def _run_scheduler(uow: UnitOfWork, settings: Settings, interval: float) -> None:
-    """Every `interval` seconds: fire due timers, deliver the outbox, sign the audit head."""
+    """Build the matching index first, so the first 111 call does not wait for it; then
+    every `interval` seconds: fire due timers, deliver the outbox, sign the audit head."""
+    try:
+        await asyncio.to_thread(_warm_matcher, uow)
+    except Exception:  # the first share will build it instead
+        logger.exception("could not build the matching index at start")
     notifier = make_notifier(settings.notifier, settings.webhook_url)
     key = checkpoint_key(settings.secret_key.get_secret_value())
     while True:
@@ -100,6 +114,61 @@ async def _run_scheduler(uow: UnitOfWork, settings: Settings, interval: float) -
         except Exception:  # a failed run is logged and tried again next time
             logger.exception("timer run failed")
         await asyncio.sleep(interval)
+
+
+MAX_BODY_BYTES = 1_000_000  # a share of 50 subjects with a long summary is well under this
+
+
+class BodyLimit:
+    """Refuse oversized request bodies before anything reads them (413), chunked or not."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await _too_large(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    response = JSONResponse(
+        {"detail": f"the request body is larger than {MAX_BODY_BYTES} bytes; nothing was written"},
+        status_code=413,
+    )
+    await response(scope, receive, send)
+
+
+def _warm_matcher(uow: UnitOfWork) -> None:
+    """PostgreSQL only: on SQLite every transaction holds the write lock, and a long build
+    would stall other requests (SQLite serves small registers, whose index builds in ~1 s)."""
+    if uow.engine.dialect.name != "postgresql":
+        return
+    with uow.transaction() as s:
+        matcher_for(s, uow.clock.now().date())
 
 
 def _map_errors(app: FastAPI) -> None:
@@ -114,6 +183,23 @@ def _map_errors(app: FastAPI) -> None:
     @app.exception_handler(Conflict)
     async def _conflict(_: Request, exc: Conflict) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_409_CONFLICT)
+
+    @app.exception_handler(DataError)
+    async def _unstorable(_: Request, exc: DataError) -> JSONResponse:
+        # e.g. a NUL byte in a path the database cannot compare; nothing was written
+        return _problems(
+            [{"field": "request", "problem": "a value is too long or cannot be stored"}]
+        )
+
+    @app.exception_handler(ValidationError)
+    async def _invalid_inside(_: Request, exc: ValidationError) -> JSONResponse:
+        # a model built inside a route from path and body parts, e.g. a blank path id
+        return _problems(
+            [
+                {"field": ".".join(str(p) for p in e["loc"]) or "request", "problem": e["msg"]}
+                for e in exc.errors()
+            ]
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -376,7 +376,7 @@ class WebSessionRow(Base):
 
 
 class RegisterStateRow(Base):
-    """One row: a token rewritten by every register change, so a cached matcher knows it is stale."""
+    """One row: a token every register change rewrites, so a cached matcher sees it is stale."""
 
     __tablename__ = "register_state"
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

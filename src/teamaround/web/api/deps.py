@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from teamaround.adapters.db.tables import ApiTokenRow, ProfessionalRow
+from teamaround.services.accounts import ApiCaller, ApiScope, check_api_key
 from teamaround.services.context import UnitOfWork
-from teamaround.services.register import token_digest
 
-_bearer = HTTPBearer(auto_error=False, description="A professional's bearer token")
+_bearer = HTTPBearer(auto_error=False, description="A professional's bearer token or API key")
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_uow(request: Request) -> UnitOfWork:
@@ -23,11 +23,16 @@ def get_uow(request: Request) -> UnitOfWork:
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 
 
-def current_professional(
+def current_caller(
+    request: Request,
     uow: UowDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str:
-    """The professional the bearer token belongs to; no token, no access."""
+) -> ApiCaller:
+    """The key's holder: unknown, revoked, expired or disabled keys get 401 alike.
+
+    A key limited to scopes may call a route that declares one (`require_scope`, checked
+    there), or any GET with the `read` scope; every other route needs an unlimited key.
+    """
     unauthorised = HTTPException(
         status_code=status.HTTP_401_UNAUTHORIZED,
         detail="sign in: send 'Authorization: Bearer <token>'",
@@ -35,18 +40,55 @@ def current_professional(
     )
     if credentials is None:
         raise unauthorised
-    with uow.transaction() as s:
-        professional_id = s.scalar(
-            sa.select(ApiTokenRow.professional_id)
-            .join(ProfessionalRow)
-            .where(
-                ApiTokenRow.token_sha256 == token_digest(credentials.credentials),
-                ProfessionalRow.active.is_(True),
-            )
-        )
-    if professional_id is None:
+    caller = check_api_key(uow, key=credentials.credentials)
+    if caller is None:
         raise unauthorised
-    return professional_id
+    if _declared_scope(request) is None and not _may_without_declaring(request, caller):
+        raise _forbidden("read" if request.method in _SAFE_METHODS else None)
+    return caller
+
+
+CurrentCaller = Annotated[ApiCaller, Depends(current_caller)]
+
+
+def current_professional(caller: CurrentCaller) -> str:
+    """The professional the bearer token belongs to; no token, no access."""
+    return caller.professional_id
 
 
 CurrentProfessional = Annotated[str, Depends(current_professional)]
+
+
+@dataclass(frozen=True)
+class _ScopeRequired:
+    scope: ApiScope
+
+    def __call__(self, caller: CurrentCaller) -> None:
+        if not caller.may(self.scope):
+            raise _forbidden(self.scope)
+
+
+def require_scope(scope: ApiScope) -> Any:
+    """A route dependency: a key limited to scopes must hold this one (403 otherwise, which
+    says nothing about any record: it depends on the route alone)."""
+    return Depends(_ScopeRequired(scope))
+
+
+def _declared_scope(request: Request) -> ApiScope | None:
+    for dependency in getattr(request.scope.get("route"), "dependencies", ()):
+        if isinstance(dependency.dependency, _ScopeRequired):
+            return dependency.dependency.scope
+    return None
+
+
+def _may_without_declaring(request: Request, caller: ApiCaller) -> bool:
+    if caller.scopes is None:
+        return True
+    return request.method in _SAFE_METHODS and caller.may(ApiScope.READ)
+
+
+def _forbidden(needed: str | None) -> HTTPException:
+    wanted = f"the '{needed}' scope" if needed else "a key without scopes"
+    return HTTPException(
+        status_code=status.HTTP_403_FORBIDDEN, detail=f"this API key may not: it needs {wanted}"
+    )

@@ -7,14 +7,15 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from teamaround.services.accounts import ApiScope
 from teamaround.services.commands import LookupRequest
 from teamaround.services.lookups import do_lookup, lookups_about_child
-from teamaround.web.api.deps import CurrentProfessional, UowDep
+from teamaround.web.api.deps import CurrentProfessional, UowDep, require_scope
 
 router = APIRouter(tags=["lookups"])
 
 
-@router.post("/lookups")
+@router.post("/lookups", dependencies=[require_scope(ApiScope.LOOKUP)])
 def lookup(body: LookupRequest, uow: UowDep, me: CurrentProfessional) -> dict[str, Any]:
     return asdict(do_lookup(uow, actor_id=me, request=body))
 

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header, status
 from pydantic import BaseModel
 
+from teamaround.services.accounts import ApiScope
 from teamaround.services.commands import MaracListingCreate, ShareCreate
 from teamaround.services.sharing import ShareReceipt, do_list_marac, do_share
-from teamaround.web.api.deps import CurrentProfessional, UowDep
+from teamaround.web.api.deps import CurrentProfessional, UowDep, require_scope
 
 router = APIRouter(tags=["sharing"])
 
@@ -47,14 +48,24 @@ IdempotencyKey = Annotated[
 ]
 
 
-@router.post("/shares", status_code=status.HTTP_201_CREATED, response_model=ReceiptPublic)
+@router.post(
+    "/shares",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReceiptPublic,
+    dependencies=[require_scope(ApiScope.SHARE)],
+)
 def share(
     body: ShareCreate, uow: UowDep, me: CurrentProfessional, key: IdempotencyKey = None
 ) -> ReceiptPublic:
     return _public(do_share(uow, actor_id=me, share=body, idempotency_key=key))
 
 
-@router.post("/marac-listings", status_code=status.HTTP_201_CREATED, response_model=ReceiptPublic)
+@router.post(
+    "/marac-listings",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReceiptPublic,
+    dependencies=[require_scope(ApiScope.SHARE)],
+)
 def list_marac(
     body: MaracListingCreate, uow: UowDep, me: CurrentProfessional, key: IdempotencyKey = None
 ) -> ReceiptPublic:

@@ -13,6 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from teamaround.settings import Settings
 from teamaround.web.pages import (
+    agency_challenges,
     agendas,
     challenges,
     children,
@@ -20,14 +21,17 @@ from teamaround.web.pages import (
     inbox,
     letters,
     lookups,
+    marac,
+    meetings,
+    register,
     session,
     shares,
     spoc,
 )
+from teamaround.web.pages import oidc as provider_sign_in
 from teamaround.web.pages.templating import not_found, render, see_other
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-SESSION_HOURS = 8
 
 # Every POST through these pages, now and later, must carry the session's CSRF token.
 router = APIRouter(include_in_schema=False, dependencies=[Depends(session.check_csrf)])
@@ -42,21 +46,35 @@ FEATURES = (
     lookups,
     letters,
     spoc,
+    register,
+    meetings,
+    marac,
+    agency_challenges,
 )
 for _feature in FEATURES:
     router.include_router(_feature.router)
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Mount the pages, their assets and the signed session cookie on the application."""
+    """Mount the pages, their assets and the signed session cookie on the application.
+
+    The demo sign-in is mounted in development only, and the provider's sign-in only when
+    one is configured: in production there is no demo route to reach at all.
+    """
     app.state.settings = settings
+    app.state.oidc = provider_sign_in.make_client(settings)
     app.include_router(router)
+    csrf = [Depends(session.check_csrf)]
+    if settings.development:
+        app.include_router(session.demo_router, include_in_schema=False, dependencies=csrf)
+    if app.state.oidc is not None:
+        app.include_router(provider_sign_in.router, include_in_schema=False, dependencies=csrf)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),
         session_cookie="teamaround_session",
-        max_age=SESSION_HOURS * 3600,
+        max_age=settings.session_absolute_hours * 3600,  # the server ends it sooner when idle
         same_site="lax",
         https_only=not settings.development,
     )

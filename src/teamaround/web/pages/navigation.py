@@ -13,6 +13,10 @@ from teamaround.web.pages.state import SignedIn
 
 MANAGERS = frozenset({Role.TEAM_MANAGER, Role.SPOC, Role.CONFERENCE_CHAIR})
 LETTER_WRITERS = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.CONFERENCE_CHAIR})
+# Children's Social Care keeps the register; probation and police record legal conditions.
+REGISTER_USERS = frozenset(
+    {Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.SPOC, Role.OFFENDER_MANAGER, Role.POLICE_OFFICER}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +30,10 @@ LINKS = (
     Link("/inbox", "Inbox"),
     Link("/share", "Share information"),
     Link("/lookup", "Look up a person"),
+    Link("/challenges", "Challenges to my agency"),
     Link("/letters", "Check a letter", LETTER_WRITERS),
+    Link("/register", "Register", REGISTER_USERS),
+    Link("/marac", "List for MARAC", frozenset({Role.MARAC_COORDINATOR})),
     Link("/spoc", "SPOC view", frozenset({Role.SPOC})),
     Link("/reports/challenges", "Challenge report", MANAGERS),
 )

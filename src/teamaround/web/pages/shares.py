@@ -23,6 +23,7 @@ from teamaround.web.pages.templating import render, see_other
 router = APIRouter()
 
 SUBJECT_FIELDS = ("given", "family", "name", "dob", "nhs", "address", "phone")
+SHARE_SUBJECT_FIELDS = (*SUBJECT_FIELDS, "sex")  # the lookup asks without it
 SUBJECT_LABELS = {
     "given": "Given name",
     "family": "Family name",
@@ -31,17 +32,20 @@ SUBJECT_LABELS = {
     "nhs": "NHS number",
     "address": "Address",
     "phone": "Phone number",
+    "sex": "Sex",
 }
 SUBJECT_HINTS = {
     "name": "If you have the name only as one, for example MARSH, Dean",
     "dob": "As you have it, for example 11/02/1985",
     "nhs": "10 digits, if you know it",
     "address": "As you have it, with the postcode if you know it",
+    "sex": "As you have it, for example F or Male, if you know it",
 }
 SUBJECT_WIDTHS = {
     "dob": "govuk-input--width-10",
     "nhs": "govuk-input--width-10",
     "phone": "govuk-input--width-20",
+    "sex": "govuk-input--width-10",
 }
 MOST_SUBJECTS = 50
 _SUBJECT_KEY = re.compile(r"subjects-(\d+)-(\w+)")
@@ -61,7 +65,7 @@ async def send_share(request: Request, me: Me) -> Response:
     form = await request.form()
     values = _values(form)
     if form.get("action") == "add-person":
-        values["subjects"].append(dict.fromkeys(SUBJECT_FIELDS, ""))
+        values["subjects"].append(_blank_subject())
         return _form(request, values)
     body, positions = _body(values)
     try:
@@ -110,7 +114,7 @@ def _form(request: Request, values: Values, errors: dict[str, str] | None = None
             "errors": errors or {},
             "categories": list(ShareCategory),
             "facts": list(Fact),
-            "subject_fields": SUBJECT_FIELDS,
+            "subject_fields": SHARE_SUBJECT_FIELDS,
             "subject_labels": SUBJECT_LABELS,
             "hints": SUBJECT_HINTS,
             "widths": SUBJECT_WIDTHS,
@@ -125,7 +129,7 @@ def _blank() -> Values:
 
 
 def _blank_subject() -> dict[str, str]:
-    return dict.fromkeys(SUBJECT_FIELDS, "")
+    return dict.fromkeys(SHARE_SUBJECT_FIELDS, "")
 
 
 def _values(form: FormData) -> Values:
@@ -133,7 +137,7 @@ def _values(form: FormData) -> Values:
     subjects: dict[int, dict[str, str]] = {}
     for key, value in form.multi_items():
         match = _SUBJECT_KEY.fullmatch(key)
-        if match and match[2] in SUBJECT_FIELDS and int(match[1]) < MOST_SUBJECTS:
+        if match and match[2] in SHARE_SUBJECT_FIELDS and int(match[1]) < MOST_SUBJECTS:
             subject = subjects.setdefault(int(match[1]), _blank_subject())
             subject[match[2]] = str(value)
     return {
@@ -172,7 +176,7 @@ def _page_order(field: str) -> tuple[int, int, int]:
     """Where a field is on the page: the error summary lists problems in that order."""
     match = _SUBJECT_KEY.fullmatch(field)
     if match:
-        return 3, int(match[1]), SUBJECT_FIELDS.index(match[2])
+        return 3, int(match[1]), SHARE_SUBJECT_FIELDS.index(match[2])
     return ("category", "facts", "summary").index(field), 0, 0
 
 

@@ -1,4 +1,4 @@
-"""What the signed session cookie holds: who is signed in, the CSRF token, a one-off message."""
+"""What the signed session cookie holds: a random session id, the CSRF token, one-off messages."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from typing import Any
 
 from fastapi import Request
 
-_ME = "me"
+_SESSION = "sid"  # the random value whose hash is the web_sessions row; nothing else identifies
+_PENDING = "pending"  # a password step awaiting its code
 _CSRF = "csrf"
 _FLASH = "flash"
 
 
 @dataclass(frozen=True, slots=True)
 class SignedIn:
-    """The professional a page acts for; every service call still checks they are active."""
+    """The professional a page acts for, read from the server-side session on each request."""
 
     id: str
     name: str
@@ -32,19 +33,40 @@ class Flash:
 
 
 def signed_in_as(request: Request) -> SignedIn | None:
-    me = request.session.get(_ME)
-    return SignedIn(**me) if isinstance(me, dict) else None
+    """Who this request acts for, as `session.resolve_session` found it in the database."""
+    me = getattr(request.state, "me", None)
+    return me if isinstance(me, SignedIn) else None
 
 
-def begin(request: Request, me: SignedIn) -> None:
+def acting_as(request: Request, me: SignedIn | None) -> None:
+    request.state.me = me
+
+
+def session_token(request: Request) -> str | None:
+    token = request.session.get(_SESSION)
+    return token if isinstance(token, str) else None
+
+
+def begin(request: Request, token: str) -> None:
     """A fresh session for a new sign-in: nothing, not even the CSRF token, carries over."""
     request.session.clear()
-    request.session[_ME] = asdict(me)
+    request.session[_SESSION] = token
     request.session[_CSRF] = secrets.token_urlsafe(32)
 
 
 def end(request: Request) -> None:
     request.session.clear()
+    acting_as(request, None)
+
+
+def await_code(request: Request, pending: str) -> None:
+    """Between the password and the code: a random value, the same whatever was typed."""
+    request.session[_PENDING] = pending
+
+
+def pending(request: Request, *, remove: bool = False) -> str | None:
+    value = request.session.pop(_PENDING, None) if remove else request.session.get(_PENDING)
+    return value if isinstance(value, str) else None
 
 
 def csrf_token(request: Request) -> str:

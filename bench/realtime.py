@@ -1,0 +1,153 @@
+"""One record against a large register: our real-time index against Splink's one-record path.
+
+    .venv/bin/python bench/realtime.py --register 200000
+    .venv/bin/python bench/realtime.py --register 1000000 --splink-latency-sample 10
+
+Issue 3 targets for one IDENTITY: p50 <= 1 ms, p99 <= 5 ms, index memory <= 2 GB at 1,000,000
+people. Invented English records (linkage/synthetic.py). Ours: ModelMatcher, the share path's
+engine, each extract record matched on its own (the first 10 are a warm-up and not timed),
+by wall clock and by the thread's CPU time (on a shared machine the wall-clock tail includes
+time the scheduler gave to other processes: compare `uptime`'s load with the core count);
+index memory is the process's RSS growth while the index is built. Splink: the same model and
+blocking rules, `predict_between` with a one-row table against the same register in DuckDB,
+on a sample of the same extract, in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psutil
+from rich.console import Console
+from rich.table import Table
+
+from teamaround.linkage.model import load_model
+from teamaround.linkage.realtime import ModelMatcher, blocking_keys, query_features
+from teamaround.linkage.synthetic import linkage_task
+
+sys.path.insert(0, str(Path(__file__).parent))
+from synthetic import _identity, _person
+
+THRESHOLD = 0.95
+TODAY = date(2025, 6, 1)
+WARM_UP = 10
+
+
+def _percentiles(values: list[float]) -> tuple[float, float, float, float]:
+    a = np.asarray(values)
+    return (float(np.percentile(a, 50)), float(np.percentile(a, 90)),
+            float(np.percentile(a, 99)), float(a.max()))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--register", type=int, default=200_000)
+    parser.add_argument("--extract", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--splink-latency-sample", type=int, default=20)
+    args = parser.parse_args()
+    console = Console()
+
+    started = time.perf_counter()
+    task = linkage_task(args.register, args.extract + WARM_UP, seed=args.seed)
+    console.print(f"generated {len(task.left):,} + {len(task.right):,} records "
+                  f"in {time.perf_counter() - started:.1f}s")  # fmt: skip
+    truth = {right: left for left, right in task.truth()}
+    model = load_model().with_prior(1 / args.register)
+
+    process = psutil.Process()
+    gc.collect()
+    before = process.memory_info().rss
+    started = time.perf_counter()
+    matcher = ModelMatcher((_person(r) for r in task.left), model=model, today=TODAY)
+    build = time.perf_counter() - started
+    gc.collect()
+    memory = (process.memory_info().rss - before) / 2**20
+    console.print(f"index: {len(matcher.index):,} people, {matcher.index.row_count:,} rows, "
+                  f"built in {build:.1f}s, ~{memory:,.0f} MiB")  # fmt: skip
+
+    identities = [_identity(r) for r in task.right]
+    for identity in identities[:WARM_UP]:
+        matcher.match_person(identity)
+    latencies, cpu, blocks, found, correct = [], [], [], 0, 0
+    for record, identity in zip(task.right[WARM_UP:], identities[WARM_UP:], strict=True):
+        t, c = time.perf_counter(), time.thread_time()
+        best = next(iter(matcher.match_person(identity)), None)
+        latencies.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.thread_time() - c) * 1000)
+        keys = blocking_keys(query_features(identity, TODAY), query=True)
+        blocks.append(len(matcher.index.candidates(keys)))
+        if best is not None and best.probability >= THRESHOLD:
+            found += 1
+            correct += truth.get(record.id) == best.person_id
+    true_pairs = sum(1 for r in task.right[WARM_UP:] if r.id in truth)
+
+    # Splink's one-record path on the same register rows (already standardised by the index)
+    from splink import Linker
+
+    from teamaround.linkage.batch import _register
+    from teamaround.linkage.model import splink_settings
+
+    started = time.perf_counter()
+    index = matcher.index
+    register = pd.DataFrame(
+        [index.row(i).features.as_row(index.row(i).person_id) for i in range(index.row_count)]
+    )
+    queries = pd.DataFrame(
+        [query_features(identities[WARM_UP + i], TODAY).as_row(task.right[WARM_UP + i].id)
+         for i in range(args.splink_latency_sample)]
+    )  # fmt: skip
+    for frame in (register, queries):
+        for column in ("dob_days", "dob_year"):
+            frame[column] = frame[column].astype("Int64")
+    api, tables = _register("duckdb", [register])
+    linker = Linker(tables, splink_settings("duckdb", model, link_type="link_only"))
+    for column in ("given", "family", "postcode"):
+        linker.table_management.compute_tf_table(column)
+    splink_setup = time.perf_counter() - started
+    del register
+    splink_ms = []
+    for i in range(args.splink_latency_sample):
+        single = api.register(queries.iloc[[i]], table_name=f"q{i}")
+        t = time.perf_counter()
+        linker.inference.predict_between(single, tables[0]).as_pandas_dataframe()  # type: ignore[no-untyped-call]
+        splink_ms.append((time.perf_counter() - t) * 1000)
+
+    p50, p90, p99, worst = _percentiles(latencies)
+    c50, _, c99, cmax = _percentiles(cpu)
+    b50, _, b99, bmax = _percentiles([float(b) for b in blocks])
+    s50 = statistics.median(splink_ms)
+    table = Table(title=f"one record against a register of {args.register:,} "
+                        f"({len(latencies):,} records timed)")  # fmt: skip
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("ours: p50 per record (ms)", f"{p50:.3f}"),
+        ("ours: p90 per record (ms)", f"{p90:.3f}"),
+        ("ours: p99 per record (ms)", f"{p99:.3f}"),
+        ("ours: max per record (ms)", f"{worst:.3f}"),
+        ("ours: CPU time p50 / p99 / max (ms)", f"{c50:.3f} / {c99:.3f} / {cmax:.3f}"),
+        ("candidate rows p50 / p99 / max", f"{b50:.0f} / {b99:.0f} / {bmax:.0f}"),
+        ("index build (s)", f"{build:.1f}"),
+        ("index memory, RSS growth (MiB)", f"{memory:,.0f}"),
+        (f"precision / recall at {THRESHOLD}",
+         f"{correct / max(found, 1):.4f} / {correct / max(true_pairs, 1):.4f}"),
+        (f"Splink predict_between, p50 of {len(splink_ms)} (ms)", f"{s50:.1f}"),
+        ("Splink p50 / ours p50", f"{s50 / p50:,.0f}x"),
+        ("Splink set-up: frame, register, TF tables (s)", f"{splink_setup:.1f}"),
+    ]  # fmt: skip
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()
