@@ -15,6 +15,7 @@ from teamaround.settings import Settings
 from teamaround.web.pages import (
     agency_challenges,
     agendas,
+    audit_trail,
     challenges,
     children,
     chronology,
@@ -50,6 +51,7 @@ FEATURES = (
     meetings,
     marac,
     agency_challenges,
+    audit_trail,
 )
 for _feature in FEATURES:
     router.include_router(_feature.router)
