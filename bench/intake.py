@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 import sqlalchemy as sa
 from rich.console import Console
 from rich.progress import track

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import httpx
+import httpx2 as httpx
 import pytest
 import sqlalchemy as sa
 
