@@ -64,7 +64,7 @@ def main() -> None:
         console.print(f"[red]{url} is not empty[/]")
         raise SystemExit(2)
     upgrade(engine)
-    people = _load_register(engine, args.children, args.adults)
+    people = load_register(engine, args.children, args.adults)
     tokens = _tokens(engine)
     server = _start(url)
     try:
@@ -87,7 +87,7 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _load_register(engine: sa.Engine, children: int, adults: int) -> list[TruePerson]:
+def load_register(engine: sa.Engine, children: int, adults: int) -> list[TruePerson]:
     """Children on child protection plans and the adults of their households, bulk-loaded."""
     everyone = population(int((children + adults) * 1.6), seed=11)
     kids = [p for p in everyone if p.dob.year >= CHILD_BORN_AFTER][:children]

@@ -1,4 +1,5 @@
-"""`teamaround link` on DuckDB and on Spark: the same accepted pairs, with evidence columns."""
+"""`teamaround link`: our engine (the default), Splink on DuckDB and Splink on Spark give the same
+accepted pairs, with evidence columns."""
 
 from __future__ import annotations
 
@@ -48,6 +49,25 @@ def test_link_on_duckdb_finds_true_pairs_with_evidence(
     assert len(pairs & truth) / len(truth) >= 0.8
     assert all(float(r["probability"]) >= 0.95 for r in rows)
     assert {"given_level", "dob_weight", "evidence"} <= rows[0].keys()
+
+
+def test_our_engine_gives_splinks_own_pairs(
+    files: tuple[Path, Path, set[tuple[str, str]]], tmp_path: Path
+) -> None:
+    left, right, _ = files
+    ours = _link(left, right, tmp_path / "ours.csv")
+    splink = _link(left, right, tmp_path / "splink.csv", "--engine", "splink-duckdb")
+    assert ours == splink  # every column, evidence included, as written
+
+
+def test_link_refuses_an_unknown_engine(
+    files: tuple[Path, Path, set[tuple[str, str]]], tmp_path: Path
+) -> None:
+    left, right, _ = files
+    args = ["link", str(left), str(right), "--out", str(tmp_path / "x.csv"), "--engine", "pandas"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code != 0
+    assert "splink-duckdb" in result.output
 
 
 @pytest.mark.spark

@@ -14,9 +14,14 @@ import pytest
 
 import teamaround.linkage.realtime as realtime
 from teamaround.domain.identity import Identity
-from teamaround.linkage.blockscore import comparison_levels, level_weights, match_weights
+from teamaround.linkage.blockscore import (
+    comparison_levels,
+    level_weights,
+    match_weights,
+    upper_bounds,
+)
 from teamaround.linkage.matcher import RegisterPerson
-from teamaround.linkage.model import COMPARISONS
+from teamaround.linkage.model import COMPARISONS, probability
 from teamaround.linkage.realtime import ModelMatcher, blocking_keys, query_features
 from teamaround.linkage.synthetic import Record, linkage_task
 
@@ -102,3 +107,48 @@ def test_index_update_and_removal_keep_the_block_scorer_in_step() -> None:
     assert "p8" not in {m.person_id for m in found}
     again = matcher.match_person(Identity(given="Zofia", family="Kowalski", dob="2009-05-06"))
     assert [m.person_id for m in again] == ["p7"]
+
+
+def test_upper_bounds_never_fall_below_the_full_score(
+    task_and_matcher: tuple[list[Record], ModelMatcher],
+) -> None:
+    """The share path drops rows whose bound is below its floor before scoring them, so the
+    bound must hold for every row: candidates, and random rows that share nothing."""
+    extract, matcher = task_and_matcher
+    index = matcher.index
+    rng = random.Random(9)
+    checked = pruned = 0
+    for record in extract:
+        query = query_features(_identity(record), TODAY)
+        block = set(index.candidates(blocking_keys(query, query=True)))
+        block |= {rng.randrange(index.row_count) for _ in range(15)}
+        rows = np.array(sorted(block), dtype=np.int32)
+        tables = level_weights(matcher.model, query, index.term_frequency)
+        levels = comparison_levels(index.store, query, rows, lambda r: index.row(r).features)
+        weights = match_weights(matcher.model, levels, tables)
+        bounds = upper_bounds(index.store, query, rows, tables, matcher.model.prior_weight)
+        assert np.all(bounds >= weights - 1e-9)
+        at_floor = upper_bounds(index.store, query, rows, tables, matcher.model.prior_weight, 0.0)
+        assert np.all(at_floor >= weights - 1e-9)
+        checked += len(rows)
+        pruned += int(np.sum(bounds < 0))
+    assert checked >= 3000
+    assert pruned >= checked // 10  # tight enough to spare work even with a small prior
+
+
+@pytest.mark.parametrize("floor", [0.5, 0.95])
+def test_pruning_keeps_every_person_at_or_above_the_floor(
+    task_and_matcher: tuple[list[Record], ModelMatcher],
+    monkeypatch: pytest.MonkeyPatch,
+    floor: float,
+) -> None:
+    extract, matcher = task_and_matcher
+    monkeypatch.setattr(realtime, "SMALL_BLOCK", 0)  # every block through numpy
+    monkeypatch.setattr(realtime, "PRUNE_FROM", 0)  # and pruned
+    for record in extract:
+        query = query_features(_identity(record), TODAY)
+        everyone = matcher._best_rows(query, 0.0)
+        expected = {p for p, (w, _, _) in everyone.items() if probability(w) >= floor}
+        kept = matcher._best_rows(query, floor)
+        assert {p for p, (w, _, _) in kept.items() if probability(w) >= floor} == expected
+        assert all(kept[p][0] == everyone[p][0] for p in expected)

@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -68,6 +69,55 @@ def test_evidence_orders_as_a_person_would() -> None:
     assert weight("address", "door_postcode") > weight("address", "other_door")
 
 
+SLIPS: list[tuple[dict[str, str], dict[str, str], str, str]] = [
+    # a first name that is not a name, close to the register's: a slip, not a twin
+    ({"given": "Cno"}, {"given": "Connor"}, "given", "unrecognised"),
+    ({"given": "Liqia"}, {"given": "Olivia"}, "given", "unrecognised"),
+    # known by a middle name, mistyped
+    ({"given": "Sacey"}, {"given": "Evie Stacey"}, "given", "middle_name"),
+    # names the wrong way round, one of them mistyped or cut to an initial
+    ({"given": "Nwak", "family": "Ronnie"}, {"given": "Ronnie", "family": "Nowak"},
+     "given", "swapped"),
+    ({"given": "Nwak", "family": "Ronnie"}, {"given": "Ronnie", "family": "Nowak"},
+     "family", "swapped"),
+    ({"given": "Riley", "family": "Z"}, {"given": "Zara", "family": "Riley"}, "given", "swapped"),
+    # the year one out, day and month right
+    ({"dob": "2009-09-14"}, {"dob": "2010-09-14"}, "dob", "year_slip"),
+    # two real names stay two people (twins), however close
+    ({"given": "Timmy"}, {"given": "Tommy"}, "given", "different"),
+]  # fmt: skip
+"""The levels added in default-v3 for the slips the first model missed (ADR 0003)."""
+
+
+def test_slip_levels_are_the_same_in_python_numpy_and_splink() -> None:
+    from splink import Linker
+
+    from teamaround.linkage.blockscore import ColumnStore, comparison_levels
+
+    lefts = [record_features(**left) for left, *_ in SLIPS]
+    rights = [record_features(**right) for _, right, *_ in SLIPS]
+    rows = [{"id": f"l{i}", **left} for i, (left, *_) in enumerate(SLIPS)]
+    others = [{"id": f"r{i}", **right} for i, (_, right, *_) in enumerate(SLIPS)]
+    frames = [feature_frame(x) for x in (rows, others)]
+    _, tables = _register("duckdb", [frames[0].iloc[:1]])
+    linker = Linker(tables, splink_settings("duckdb", MODEL, link_type="dedupe_only"))
+    scored = linker.inference.score_pairs(
+        frames[0].to_dict("records"), frames[1].to_dict("records")
+    ).as_pandas_dataframe()
+    gamma = {(r["unique_id_l"], r["unique_id_r"]): r for r in scored.to_dict("records")}
+    for i, (_, _, field, level) in enumerate(SLIPS):
+        comparison = next(c for c in COMPARISONS if c.field == field)
+        expected = len(comparison.levels) - 1 - [lv.name for lv in comparison.levels].index(level)
+        assert level_index(comparison, lefts[i], rights[i]) == expected
+        assert gamma[(f"l{i}", f"r{i}")][f"gamma_{field}"] == expected
+        store = ColumnStore()
+        stored = store.put(0, rights[i], 0)
+        found = comparison_levels(
+            store, lefts[i], np.array([0], dtype=np.int32), lambda _, row=stored: row
+        )
+        assert int(found[field][0]) == expected
+
+
 @pytest.mark.parametrize(
     ("left", "right", "field", "level"),
     [
@@ -88,7 +138,7 @@ def test_evidence_orders_as_a_person_would() -> None:
         ({"address": "14 Acacia Avenue, Stockton"}, {"address": "12 Acacia Ave, Stockton"},
          "address", "other_door"),
         ({"sex": "male"}, {"sex": "F"}, "sex", "different"),
-    ],
+    ] + [case[:4] for case in SLIPS],
 )  # fmt: skip
 def test_levels_read_as_expected(
     left: dict[str, str], right: dict[str, str], field: str, level: str

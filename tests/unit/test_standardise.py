@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from teamaround.linkage.features import record_features
 from teamaround.linkage.standardise import (
     DateLevel,
+    PostalCode,
     Postcode,
     compare_dates,
     find_postcode,
@@ -18,6 +20,7 @@ from teamaround.linkage.standardise import (
     name_variants,
     parse_date,
     phonetic_key,
+    postal_code,
     standard_address,
     standard_name,
     standard_nhs,
@@ -314,6 +317,81 @@ def test_find_postcode_in_free_text(text: str, unit: str) -> None:
 @pytest.mark.parametrize("text", [None, "", "12 Acacia Avenue, Stockton", "Flat 3, 27 Road"])
 def test_no_postcode_in_text(text: str | None) -> None:
     assert find_postcode(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ts18 1ab", PostalCode("TS18 1AB", "TS18 1", "TS18")),
+        ("TS18", PostalCode(district="TS18")),  # a UK district alone: no unit, no sector
+        ("4223", PostalCode(unit="4223")),  # Australian
+        ("k1a 0b1", PostalCode(unit="K1A0B1")),  # Canadian
+        ("10115", PostalCode(unit="10115")),
+        ("TS18 1A", PostalCode(unit="TS181A")),  # a UK postcode mistyped: kept whole
+        (None, None),
+        ("", None),
+        ("Stockton", None),
+        ("12", None),
+    ],
+)
+def test_postal_code_keeps_what_its_shape_allows(
+    text: str | None, expected: PostalCode | None
+) -> None:
+    assert postal_code(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "street", "town", "unit", "district"),
+    [
+        ("miami, 8 stanley street, winston hills nsw 4223", "stanley street", "winston hills nsw",
+         "4223", None),
+        ("12 Acacia Ave, Stockton, TS18", "acacia avenue", "stockton", None, "TS18"),
+        ("12 acacia ave stockton ts18", "acacia avenue", "stockton", None, "TS18"),
+        ("Rose Cottage, 12 The Pastures, Ottawa K1A 0B1", "the pastures", "ottawa", "K1A0B1",
+         None),
+    ],
+)  # fmt: skip
+def test_address_ending_with_another_postcode(
+    text: str, street: str, town: str, unit: str | None, district: str | None
+) -> None:
+    address = standard_address(text)
+    assert (address.street, address.town, address.postcode) == (street, town, None)
+    assert address.other_postcode == PostalCode(unit=unit, district=district)
+
+
+def test_a_house_number_is_never_a_postcode() -> None:
+    assert standard_address("12 Acacia Avenue").other_postcode is None
+    assert standard_address("Acacia Avenue, Stockton, 12").other_postcode is None
+    assert standard_address("123 Acacia Avenue, Stockton").other_postcode is None
+
+
+def test_street_without_a_street_type_after_a_building() -> None:
+    address = standard_address("Bega Flats, 12 Pinkerton Circuit, Richlands")
+    assert (address.building, address.number, address.street, address.town) == (
+        "bega flats",
+        "12",
+        "pinkerton circuit",
+        "richlands",
+    )
+    lone = standard_address("12, The Pastures, Norton")
+    assert (lone.number, lone.street, lone.town) == ("12", "the pastures", "norton")
+
+
+def test_features_compare_another_postcode_whole_and_a_uk_one_by_parts() -> None:
+    australian = record_features(address="8 stanley street, winston hills nsw 4223")
+    assert (australian.postcode, australian.pc_sector, australian.pc_district) == (
+        "4223",
+        None,
+        None,
+    )
+    field = record_features(address="8 stanley street, winston hills", postcode="4223")
+    assert field.postcode == "4223"
+    district = record_features(address="12 Acacia Ave, Stockton, TS18")
+    assert (district.postcode, district.pc_sector, district.pc_district) == (None, None, "TS18")
+    uk = record_features(address="12 Acacia Ave, Stockton", postcode="ts181ab")
+    assert (uk.postcode, uk.pc_sector, uk.pc_district) == ("TS18 1AB", "TS18 1", "TS18")
+    in_text = record_features(address="12 Acacia Ave, Stockton TS18 1AB", postcode="4223")
+    assert in_text.postcode == "TS18 1AB"  # a whole UK postcode wins wherever it is written
 
 
 # --------------------------------------------------------------------------- phones

@@ -8,10 +8,17 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from teamaround.linkage.batch import (
-    Engine,
+    LinkEngine,
     feature_frame,
     link_files,
     read_records,
@@ -36,33 +43,78 @@ def _progress() -> Progress:
     )
 
 
+_ENGINES: dict[str, LinkEngine] = {"duckdb": "duckdb", "splink-duckdb": "splink-duckdb",
+                                    "spark": "spark"}  # fmt: skip
+
+
+class _Bars:
+    """Rich bars for the engine's blocking and scoring (`pairscore.LinkProgress`)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.blocking: TaskID | None = None
+        self.scoring: TaskID | None = None
+        self.found = 0
+        self.kept = 0
+
+    def blocked(self, rows: int, total_rows: int, pairs: int) -> None:
+        if self.blocking is None or self.scoring is None:
+            self.blocking = self.progress.add_task("blocking (left records)", total=total_rows)
+            self.scoring = self.progress.add_task("scoring (key matches)", total=0)
+        self.found += pairs
+        self.progress.advance(self.blocking, rows)
+        self.progress.update(self.scoring, total=self.found)
+
+    def scored(self, pairs: int, kept: int) -> None:
+        self.kept += kept
+        if self.scoring is not None:
+            self.progress.advance(self.scoring, pairs)
+
+
 def link(
     left: Annotated[Path, typer.Argument(help="CSV: id and any of given,family,name,dob,...")],
     right: Annotated[Path, typer.Argument(help="CSV with the same kind of columns.")],
     out: Annotated[Path, typer.Option("--out", help="Where to write the pairs CSV.")],
-    engine: Annotated[str, typer.Option(help="duckdb (one machine) or spark.")] = "duckdb",
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="duckdb (ours: DuckDB blocking, numpy scoring), splink-duckdb "
+            "(Splink's own predict) or spark (Splink on Spark)."
+        ),
+    ] = "duckdb",
     threshold: Annotated[float, typer.Option(help="Lowest match probability kept.")] = 0.95,
     model: Annotated[Path | None, typer.Option(help="Model file; default: shipped.")] = None,
 ) -> None:
     """Link two files: one row per LEFT record's best match at or over the threshold, with the
     level and weight of every field, so each accepted link can be checked by a person."""
-    if engine not in {"duckdb", "spark"}:
-        raise typer.BadParameter("engine must be duckdb or spark")
-    chosen: Engine = "spark" if engine == "spark" else "duckdb"
+    chosen = _ENGINES.get(engine)
+    if chosen is None:
+        raise typer.BadParameter("engine must be duckdb, splink-duckdb or spark")
     left_rows, right_rows = read_records(left), read_records(right)
     started = time.perf_counter()
     with _progress() as progress:
         task = progress.add_task("standardising", total=len(left_rows) + len(right_rows))
+        bars = _Bars(progress)
+        splink = None if chosen == "duckdb" else progress.add_task(
+            "Splink predict (" + ("Spark" if chosen == "spark" else "DuckDB") + ")", total=None,
+            start=False)  # fmt: skip
+
+        def standardised(n: int) -> None:
+            progress.advance(task, n)
+            if splink is not None and progress.tasks[task].finished:
+                progress.start_task(splink)
+
         pairs = link_files(
             load_model(model),
             left_rows,
             right_rows,
             engine=chosen,
             threshold=threshold,
-            progress=lambda n: progress.advance(task, n),
+            progress=standardised,
+            link_progress=bars,
         )
-        scoring = progress.add_task(f"scored with Splink on {engine}", total=1)
-        progress.advance(scoring, 1)
+        if splink is not None:
+            progress.update(splink, total=1, completed=1)
     write_pairs(out, pairs)
     seconds = time.perf_counter() - started
     err.print(f"{len(pairs)} of {len(left_rows)} left records linked in {seconds:.1f}s -> {out}")
@@ -71,7 +123,7 @@ def link(
 @model_app.command("train")
 def model_train(
     out: Annotated[Path, typer.Option("--out", help="Where to write the model JSON.")],
-    version: Annotated[str, typer.Option(help="Version recorded in the file.")] = "default-v2",
+    version: Annotated[str, typer.Option(help="Version recorded in the file.")] = "default-v3",
     left: Annotated[Path | None, typer.Option(help="Register CSV to train on.")] = None,
     right: Annotated[Path | None, typer.Option(help="Records being linked, CSV.")] = None,
     synthetic: Annotated[

@@ -1,8 +1,9 @@
-"""Whole-file linkage and model training with Splink, on DuckDB by default or on Spark.
+"""Whole-file linkage and model training: our own engine on DuckDB, or Splink.
 
-Splink is the reference engine: it trains the model (u by random sampling, m by EM, term
-frequencies from the data) and links extracts too big to take one record at a time. The
-real-time index (linkage/realtime.py) scores with the same model and must agree with it.
+Splink is the reference: it trains the model (u by random sampling, m by EM, term frequencies
+from the data), and its `predict` (on DuckDB, or on Spark for a national extract) is what
+`linkage/pairscore.py`, the default engine of `teamaround link`, must equal pair for pair.
+The real-time index (linkage/realtime.py) scores with the same model and must agree too.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import csv
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -19,15 +20,21 @@ from teamaround.linkage.features import Features, record_features
 from teamaround.linkage.model import (
     COMPARISONS,
     Dialect,
+    LevelParameters,
     Model,
     model_from_splink,
     splink_settings,
 )
+from teamaround.linkage.pairscore import BLOCKING_RULES, LinkProgress
+from teamaround.linkage.pairscore import predict as predict_ours
 
 if TYPE_CHECKING:
     import pandas as pd
 
 Engine = Literal["duckdb", "spark"]
+"""Where Splink runs."""
+LinkEngine = Literal["duckdb", "splink-duckdb", "spark"]
+"""`teamaround link --engine`: ours (DuckDB blocking, numpy scoring), or Splink on either."""
 
 INPUT_COLUMNS = ("id", "given", "family", "name", "dob", "sex", "nhs", "address", "postcode",
                  "phone")  # fmt: skip
@@ -184,13 +191,21 @@ def train(
     max_pairs: float = 2e6,
     seed: int = 42,
     trained_on: Mapping[str, Any] | None = None,
+    policy_levels: bool = True,
 ) -> Model:
     """Estimate the model as Splink does: lambda from near-certain rules, u by random
-    sampling, m by EM over two blocking passes so every comparison gets trained."""
+    sampling, m by EM over two blocking passes so every comparison gets trained.
+
+    The policy levels (ADR 0003: a different first name or date of birth against twins and a
+    father and son, NHS numbers) keep their fixed m or u. `policy_levels=False` lets EM
+    estimate them too: only to measure what the policy costs on data known to hold no
+    twins or families (a benchmark); never for a model a partnership uses."""
     from splink import Linker
 
     _api, tables = _register("duckdb", [left, right])
     settings = splink_settings("duckdb", None, link_type="link_only", prior=1e-4)
+    if not policy_levels:
+        _free_policy_levels(settings)
     linker = Linker(tables, settings)
     linker.training.estimate_probability_two_random_records_match(
         ["l.nhs = r.nhs AND l.dob = r.dob", "l.given = r.given AND l.family = r.family "
@@ -204,8 +219,46 @@ def train(
     )
     linker.training.estimate_parameters_using_expectation_maximisation("l.postcode = r.postcode")
     saved = linker.misc.save_model_to_json()
-    facts = {"left_records": len(left), "right_records": len(right), "splink_max_pairs": max_pairs}
-    return model_from_splink(saved, version=version, trained_on={**facts, **(trained_on or {})})
+    facts: dict[str, Any] = {
+        "left_records": len(left),
+        "right_records": len(right),
+        "splink_max_pairs": max_pairs,
+    }
+    if not policy_levels:
+        facts["policy_levels"] = "estimated by EM, not fixed: not for use"
+    trained = model_from_splink(saved, version=version, trained_on={**facts, **(trained_on or {})})
+    return no_level_below_disagreement(trained)
+
+
+def no_level_below_disagreement(model: Model) -> Model:
+    """Raise the m of any level that weighs less than its comparison's ELSE ("differs") level
+    to weigh the same: agreeing a little is never worse evidence than not agreeing at all.
+
+    EM drives the m of a level the training data rarely shows towards zero (trained on FEBRL4,
+    which has few day/month swaps, "date of birth transposed" came out at -93 bits), and an
+    unobserved level keeps Splink's m of 1e-6 against a sampled u; either would then outweigh
+    even a valid NHS number. Policy levels (fixed m) are left as they are."""
+    parameters = dict(model.parameters)
+    for comparison in COMPARISONS:
+        levels = parameters[comparison.field]
+        floor = levels[-1].weight
+        parameters[comparison.field] = tuple(
+            LevelParameters(p.u * 2.0**floor, p.u)
+            if p.weight < floor and level.fixed_m is None
+            else p
+            for level, p in zip(comparison.levels, levels, strict=True)
+        )
+    return replace(model, parameters=parameters)
+
+
+def _free_policy_levels(settings: Mapping[str, Any]) -> None:
+    """Drop the fixed m and u of the policy levels from Splink settings, so EM estimates them."""
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.pop("fix_m_probability", False):
+                level.pop("m_probability", None)
+            if level.pop("fix_u_probability", False):
+                level.pop("u_probability", None)
 
 
 # --------------------------------------------------------------------------- linking
@@ -247,15 +300,19 @@ def predict_pairs(
     right: pd.DataFrame,
     *,
     engine: Engine = "duckdb",
-    threshold: float = 0.5,
+    threshold: float | None = 0.5,
 ) -> pd.DataFrame:
-    """Splink's scored candidate pairs between two feature frames (every pair over threshold)."""
+    """Splink's scored candidate pairs between two feature frames (every pair at or over the
+    threshold; 0 or None: every candidate pair), blocked on the real-time index's keys."""
     from splink import Linker
 
     api, tables = _register(engine, [left, right])
     settings = splink_settings(_dialect(engine), model, link_type="link_only")
+    settings["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": rule, "sql_dialect": _dialect(engine)} for rule in BLOCKING_RULES
+    ]
     linker = Linker(tables, settings)
-    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    predictions = linker.inference.predict(threshold_match_probability=threshold or None)
     frame: pd.DataFrame = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
     _ = api
     return frame
@@ -299,20 +356,39 @@ def best_pairs(predictions: pd.DataFrame, left_ids: set[str]) -> list[LinkedPair
     return pairs
 
 
+def link_frames(
+    model: Model,
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    *,
+    engine: LinkEngine = "duckdb",
+    threshold: float = 0.5,
+    progress: LinkProgress | None = None,
+) -> pd.DataFrame:
+    """Every candidate pair at or over the threshold, with Splink's columns, from either
+    engine: ours (`duckdb`, the default) or Splink's `predict` (`splink-duckdb`, `spark`)."""
+    if engine == "duckdb":
+        return predict_ours(model, left, right, threshold=threshold, progress=progress)
+    splink_engine: Engine = "spark" if engine == "spark" else "duckdb"
+    return predict_pairs(model, left, right, engine=splink_engine, threshold=threshold)
+
+
 def link_files(
     model: Model,
     left_rows: list[dict[str, str]],
     right_rows: list[dict[str, str]],
     *,
-    engine: Engine = "duckdb",
+    engine: LinkEngine = "duckdb",
     threshold: float = 0.5,
     today: date | None = None,
     progress: Callable[[int], None] | None = None,
+    link_progress: LinkProgress | None = None,
 ) -> list[LinkedPair]:
     """Link two record lists and keep each left record's best match over the threshold."""
     left = feature_frame(left_rows, today, progress)
     right = feature_frame(right_rows, today, progress)
-    predictions = predict_pairs(model, left, right, engine=engine, threshold=threshold)
+    predictions = link_frames(model, left, right, engine=engine, threshold=threshold,
+                              progress=link_progress)  # fmt: skip
     return best_pairs(predictions, {str(r["id"]) for r in left_rows})
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Levenshtein, Prefix
 from rapidfuzz.process import cdist
 
 from teamaround.linkage.features import Features
@@ -66,6 +66,8 @@ class ColumnStore:
     def __init__(self, capacity: int = 1024) -> None:
         self.vocabulary: dict[str, int] = {}
         self.strings: list[str] = []
+        self._array: npt.NDArray[np.object_] = np.empty(capacity, dtype=object)
+        """The same strings as a numpy array, so a block's are picked in C (`pick`)."""
         self.matrix: IntArray = np.full((capacity, len(COLUMNS)), -1, dtype=np.int32)
         self._variants: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.given_levels: dict[tuple[object, int], int] = {}
@@ -78,7 +80,17 @@ class ColumnStore:
         if code is None:
             code = self.vocabulary[value] = len(self.strings)
             self.strings.append(value)
+            if code >= len(self._array):
+                grown = np.empty(2 * len(self._array), dtype=object)
+                grown[: len(self._array)] = self._array
+                self._array = grown
+            self._array[code] = value
         return code
+
+    def pick(self, codes: IntArray) -> npt.NDArray[np.object_]:
+        """The strings of these (non-negative) codes."""
+        picked: npt.NDArray[np.object_] = self._array[codes]
+        return picked
 
     def put(self, row_id: int, features: Features, person: int) -> Features:
         """File the row's codes; returns its Features with every string shared with the rows
@@ -137,7 +149,7 @@ def _distances(query: str, codes: IntArray, mask: BoolArray, store: ColumnStore)
     if not mask.any():
         return out
     distinct, inverse = np.unique(codes[mask], return_inverse=True)
-    choices = [store.strings[c] for c in distinct]
+    choices = store.pick(distinct)
     found = cdist([query], choices, scorer=Levenshtein.distance, dtype=np.int32, workers=1)[0]
     out[mask] = found[inverse]
     return out
@@ -154,6 +166,44 @@ def _close_mask(query: str | None, codes: IntArray, store: ColumnStore) -> BoolA
     lengths = _per_value(codes, present & (distance == 2), lambda c: len(store.strings[c]) >= LONG)
     close: BoolArray = present & ((distance <= 1) | ((distance == 2) & lengths))
     return close
+
+
+def _alike_mask(
+    query: str | None, codes: IntArray, store: ColumnStore, mask: BoolArray | None = None
+) -> BoolArray:
+    """model._alike(query, row value) for every (masked) row, in C: equal or a slip or two
+    (Levenshtein), or clipped (the common prefix is the whole of the shorter, of 1 or 3+)."""
+    out = np.zeros(len(codes), dtype=np.bool_)
+    present = codes >= 0 if mask is None else mask & (codes >= 0)
+    if query is None or not present.any():
+        return out
+    distinct, inverse = np.unique(codes[present], return_inverse=True)
+    choices = store.pick(distinct)
+    lev = cdist([query], choices, scorer=Levenshtein.distance, dtype=np.int32, workers=1)[0]
+    common = cdist([query], choices, scorer=Prefix.similarity, dtype=np.int32, workers=1)[0]
+    lengths = np.fromiter(map(len, choices), dtype=np.int32, count=len(choices))
+    n = len(query)
+    close = (lev <= 1) | ((lev <= 2) & (n >= LONG) & (lengths >= LONG))
+    query_clipped = (n < lengths) & (common == n) & ((n == 1) | (n >= 3))
+    value_clipped = (lengths < n) & (common == lengths) & ((lengths == 1) | (lengths >= 3))
+    out[present] = (close | query_clipped | value_clipped)[inverse]
+    return out
+
+
+def _swapped_mask(b: _Block, query: Features, store: ColumnStore) -> BoolArray:
+    """model._swapped for every row: the query's first name is like a register family name
+    (or part), and the register's first name like one of the query's."""
+    n = len(b.rows)
+    families = np.concatenate([b["family"], b["family1"], b["family2"]])
+    mine: BoolArray = np.any(_alike_mask(query.given, families, store).reshape(3, n), axis=0)
+    if not mine.any():
+        return mine
+    g = b["given"]
+    theirs = np.zeros(len(b.rows), dtype=np.bool_)
+    wanted = mine & (g >= 0)
+    for name in {query.family, query.family1, query.family2} - {None}:
+        theirs |= _alike_mask(name, g, store, wanted & ~theirs)
+    return mine & theirs
 
 
 def _level(comparison: Comparison, null: BoolArray, tests: Sequence[BoolArray]) -> IntArray:
@@ -176,9 +226,9 @@ def _representatives(block: _Block, column: str, row_features: Callable[[int], F
     return lambda code: row_features(int(rows[first[code]]))
 
 
-_GIVEN_ONLY = (1, 3, 4, 5)
-"""GIVEN's nickname, initial, fuzzy and phonetic levels: they read only given-name columns,
-which record_features derives from the name alone."""
+_GIVEN_ONLY = (1, 3, 4, 5, 6)
+"""GIVEN's nickname, initial, fuzzy, phonetic and unrecognised levels: they read only
+given-name columns, which record_features derives from the name alone."""
 _CACHE_LIMIT = 500_000
 
 
@@ -215,6 +265,26 @@ def _per_value_int(codes: IntArray, mask: BoolArray, fn: Callable[[int], int]) -
     return out
 
 
+def _address_facts(
+    b: _Block, query: Features, q: dict[str, int]
+) -> tuple[BoolArray, BoolArray, BoolArray, BoolArray]:
+    """What the address levels and their bounds both read: the same door number (and flat,
+    where both give one), the same postcode, no town or district on both sides, and null
+    (no street, postcode or phone on both sides)."""
+    number = (b["number"] == q["number"]) & (
+        (query.flat is None) | (b["flat"] < 0) | (b["flat"] == q["flat"])
+    )
+    postcode = b["postcode"] == q["postcode"]
+    both_towns = (query.town is not None) & (b["town"] >= 0)
+    both_districts = (query.pc_district is not None) & (b["pc_district"] >= 0)
+    household_null = ~(
+        ((query.street is not None) & (b["street"] >= 0))
+        | ((query.postcode is not None) & (b["postcode"] >= 0))
+        | ((query.phone is not None) & (b["phone"] >= 0))
+    )
+    return number, postcode, ~both_towns & ~both_districts, household_null
+
+
 def comparison_levels(
     store: ColumnStore,
     query: Features,
@@ -225,21 +295,24 @@ def comparison_levels(
     b = _Block(store, rows)
     q = {c: store.query_code(getattr(query, c)) for c in CODED}
 
-    # given: exact / nickname / middle / initial / fuzzy / phonetic / swapped / different
+    # given: exact / nickname / middle / initial / fuzzy / phonetic / unrecognised / swapped /
+    # different
     g = b["given"]
     present = g >= 0
     rep = _representatives(b, "given", row_features)
     only = np.full(len(rows), -1, dtype=np.int32)
     if query.given is not None:
         only = _per_value_int(g, present & (g != q["given"]), _given_only(store, query, rep))
-    swapped = (b["family"] == q["given"]) & (g == q["family"])
+    swapped = _swapped_mask(b, query, store)
     given = _level(GIVEN, ~present | (query.given is None), [
         g == q["given"],
         only == 1,
-        (b["given2"] == q["given"]) | (g == q["given2"]),
+        (b["given2"] == q["given"]) | (g == q["given2"])
+        | _close_mask(query.given, b["given2"], store) | _close_mask(query.given2, g, store),
         only == 3,
         only == 4,
         only == 5,
+        only == 6,
         swapped,
     ])  # fmt: skip
 
@@ -257,17 +330,19 @@ def comparison_levels(
         swapped,
     ])  # fmt: skip
 
-    # dob: exact / transposed / off by one / year only / different
+    # dob: exact / transposed / off by one / year slip / year only / different
     d = b["dob"]
     dob_present = d >= 0
     if query.dob is not None:
         days = np.abs(b["dob_days"] - (query.dob_days or 0)) <= 1
         one_edit = _distances(query.dob, d, dob_present & ~days, store) == 1
         year = b["dob_year"] == (query.dob_year or 0)
+        slip = _per_value(d, dob_present & (np.abs(b["dob_year"] - (query.dob_year or 0)) == 1),
+                          lambda c: store.strings[c][5:] == (query.dob or "")[5:])  # fmt: skip
     else:
-        days = one_edit = year = np.zeros(len(rows), dtype=np.bool_)
+        days = one_edit = year = slip = np.zeros(len(rows), dtype=np.bool_)
     dob = _level(DOB, ~dob_present | (query.dob is None), [
-        d == q["dob"], b["dob_swapped"] == q["dob"], days | one_edit, year,
+        d == q["dob"], b["dob_swapped"] == q["dob"], days | one_edit, slip, year,
     ])  # fmt: skip
 
     # nhs: exact (both valid) / exact unverified / near, not both valid / different
@@ -286,16 +361,8 @@ def comparison_levels(
     # address: door+postcode / door / phone / other door / postcode (TF) / street in town /
     # street, no place on one side / sector / different
     street = _close_mask(query.street, b["street"], store)
-    flats = (query.flat is None) | (b["flat"] < 0) | (b["flat"] == q["flat"])
-    door = street & (b["number"] == q["number"]) & flats
-    postcode = b["postcode"] == q["postcode"]
-    both_towns = (query.town is not None) & (b["town"] >= 0)
-    both_districts = (query.pc_district is not None) & (b["pc_district"] >= 0)
-    household_null = ~(
-        ((query.street is not None) & (b["street"] >= 0))
-        | ((query.postcode is not None) & (b["postcode"] >= 0))
-        | ((query.phone is not None) & (b["phone"] >= 0))
-    )
+    number, postcode, unplaced, household_null = _address_facts(b, query, q)
+    door = street & number
     address = _level(HOUSEHOLD, household_null, [
         door & postcode,
         door,
@@ -303,7 +370,7 @@ def comparison_levels(
         street & (query.number is not None) & (b["number"] >= 0) & ~door,
         postcode,
         street & ((b["town"] == q["town"]) | (b["pc_district"] == q["pc_district"])),
-        street & ~both_towns & ~both_districts,
+        street & unplaced,
         b["pc_sector"] == q["pc_sector"],
     ])  # fmt: skip
 
@@ -311,6 +378,116 @@ def comparison_levels(
     sex = _level(SEX, (s < 0) | (query.sex is None), [s == q["sex"]])
     return {"given": given, "family": family, "dob": dob, "nhs": nhs, "address": address,
             "sex": sex}  # fmt: skip
+
+
+def upper_bounds(
+    store: ColumnStore,
+    query: Features,
+    rows: IntArray,
+    weights: dict[str, FloatArray],
+    prior_weight: float,
+    cut: float | None = None,
+) -> FloatArray:
+    """For each row, a match weight its full scoring cannot exceed, from integer compares
+    alone (and the swapped-names test): each comparison counts the best level that these
+    cheap facts leave possible. A row below the share path's floor here is below it for
+    `comparison_levels` too, so it is never scored (most of a common surname's block).
+
+    Names swapped (a string test) is only tested on the rows whose fate it decides at `cut`:
+    rows below it even if swapped, and rows above it even if not, keep the looser bound."""
+    b = _Block(store, rows)
+    q = {c: store.query_code(getattr(query, c)) for c in CODED}
+    n = len(rows)
+
+    level_weight = {
+        (c.field, level.name): float(weights[c.field][len(c.levels) - position])
+        for c in COMPARISONS
+        for position, level in enumerate(c.levels)
+    }
+
+    def best(comparison: Comparison, null: BoolArray,
+             *options: tuple[BoolArray, str | tuple[str, ...]]) -> FloatArray:  # fmt: skip
+        """The best weight among levels whose condition may hold; 0 where null."""
+        out: FloatArray = np.full(n, -np.inf)
+        for possible, names in options:
+            top = max(level_weight[comparison.field, x]
+                      for x in ((names,) if isinstance(names, str) else names))  # fmt: skip
+            out = np.maximum(out, np.where(possible, top, -np.inf))
+        bound: FloatArray = np.where(null, 0.0, out)
+        return bound
+
+    yes = np.ones(n, dtype=np.bool_)
+    g, f, d, nh, s = b["given"], b["family"], b["dob"], b["nhs"], b["sex"]
+    given_exact = g == q["given"]
+    family_exact = f == q["family"]
+    can_swap = yes if query.given and query.family else ~yes
+    loose_given = ("nickname", "middle_name", "initial", "fuzzy", "phonetic", "unrecognised",
+                   "different")  # fmt: skip
+
+    def given_bound(swapped: BoolArray) -> FloatArray:
+        return best(GIVEN, (g < 0) | (query.given is None),
+                    (given_exact, "exact"), (~given_exact, loose_given),
+                    (~given_exact & swapped, "swapped"))  # fmt: skip
+
+    partial = np.zeros(n, dtype=np.bool_)
+    for mine in (q["family1"], q["family2"]):
+        partial |= (b["family1"] == mine) | (b["family2"] == mine)
+    loose = ~family_exact & ~partial
+    fuzzy = loose & _close_mask(query.family, f, store)  # exact, as comparison_levels
+    phonetic = loose & ~fuzzy & (b["family_mp"] == q["family_mp"])
+    phonetic &= len(query.family_mp or "") >= 2
+    unlike = loose & ~fuzzy & ~phonetic
+
+    def family_bound(swapped: BoolArray) -> FloatArray:
+        return best(FAMILY, (f < 0) | (query.family is None),
+                    (family_exact, "exact"), (~family_exact & partial, "partial"),
+                    (fuzzy, "fuzzy"), (phonetic, "phonetic"), (unlike, "different"),
+                    (unlike & swapped, "swapped"))  # fmt: skip
+
+    exact, transposed = d == q["dob"], b["dob_swapped"] == q["dob"]
+    days = np.abs(b["dob_days"] - (query.dob_days or 0)) <= 1
+    one_edit = np.zeros(n, dtype=np.bool_)
+    if query.dob is not None:  # exact, as comparison_levels: it decides most of a block
+        one_edit = _distances(query.dob, d, (d >= 0) & ~exact & ~transposed & ~days, store) == 1
+    off_by_one = ~exact & ~transposed & (days | one_edit)
+    open_dob = ~exact & ~transposed & ~days & ~one_edit
+    years = np.abs(b["dob_year"] - (query.dob_year or 0))
+    dob = best(DOB, (d < 0) | (query.dob is None),
+               (exact, "exact"), (~exact & transposed, "transposed"),
+               (off_by_one, "off_by_one"), (open_dob & (years == 1), "year_slip"),
+               (open_dob & (years == 0), "year_only"), (open_dob, "different"))  # fmt: skip
+    same = nh == q["nhs"]
+    both_valid = (b["nhs_valid"] == 1) & query.nhs_valid
+    nhs = best(NHS, (nh < 0) | (query.nhs is None),
+               (same & both_valid, "exact"), (same & ~both_valid, "exact_unverified"),
+               (~same & ~both_valid, "near"), (~same, "different"))  # fmt: skip
+    number, postcode, unplaced, household_null = _address_facts(b, query, q)
+    street = (query.street is not None) & (b["street"] >= 0)
+    address = best(HOUSEHOLD, household_null,
+                   (street & number & postcode, "door_postcode"), (street & number, "door"),
+                   (b["phone"] == q["phone"], "phone"),
+                   (street & (query.number is not None) & (b["number"] >= 0), "other_door"),
+                   (postcode, "postcode"),
+                   (street & ((b["town"] == q["town"]) | (b["pc_district"] == q["pc_district"])),
+                    "street_in_town"),
+                   (street & unplaced, "street"),
+                   (b["pc_sector"] == q["pc_sector"], "sector"), (yes, "different"))  # fmt: skip
+    sex = best(SEX, (s < 0) | (query.sex is None), (s == q["sex"], "agree"),
+               (s != q["sex"], "different"))  # fmt: skip
+    rest = prior_weight + dob + nhs + address + sex
+    total: FloatArray = rest + given_bound(can_swap) + family_bound(can_swap)
+    if not can_swap.any():
+        return total
+    open_rows = np.ones(n, dtype=np.bool_)
+    if cut is not None:
+        unswapped = rest + given_bound(~yes) + family_bound(~yes)
+        open_rows = (total >= cut) & (unswapped < cut)  # swapped or not decides these
+    if open_rows.any():
+        swapped = np.zeros(n, dtype=np.bool_)
+        swapped[open_rows] = _swapped_mask(_Block(store, rows[open_rows]), query, store)
+        exact = rest + given_bound(swapped) + family_bound(swapped)
+        total = np.where(open_rows, exact, total)
+    return total
 
 
 def base_weights(model: Model) -> dict[str, FloatArray]:
@@ -375,4 +552,5 @@ __all__ = [
     "level_weights",
     "match_weights",
     "person_column",
+    "upper_bounds",
 ]

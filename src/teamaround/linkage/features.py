@@ -13,11 +13,13 @@ from datetime import date
 from typing import Any
 
 from teamaround.linkage.standardise import (
+    PostalCode,
     StandardAddress,
     is_known_name,
     name_variants,
     parse_date,
     phonetic_key,
+    postal_code,
     standard_address,
     standard_name,
     standard_nhs,
@@ -113,7 +115,7 @@ def _date_columns(dob: date | None) -> dict[str, Any]:
 
 def _address_columns(address: str | None, postcode: str | None) -> dict[str, Any]:
     parsed = standard_address(address) if address else None
-    code = (parsed.postcode if parsed else None) or standard_postcode(postcode)
+    code = _postal_code(parsed, postcode)
     columns: dict[str, Any] = {}
     if code is not None:
         columns |= {"postcode": code.unit, "pc_sector": code.sector, "pc_district": code.district}
@@ -121,6 +123,16 @@ def _address_columns(address: str | None, postcode: str | None) -> dict[str, Any
         columns |= {"street": parsed.street, "number": parsed.number, "flat": parsed.flat}
         columns["town"] = _town(parsed)
     return columns
+
+
+def _postal_code(parsed: StandardAddress | None, postcode: str | None) -> PostalCode | None:
+    """A whole UK postcode wherever it is written, first; else whatever code the address
+    ends with or the postcode field holds (another country's, a UK district, a mistyped one),
+    which only sets the columns its shape allows: a token agrees on `postcode` or not at all."""
+    uk = (parsed.postcode if parsed else None) or standard_postcode(postcode)
+    if uk is not None:
+        return PostalCode.of(uk)
+    return postal_code(postcode) or (parsed.other_postcode if parsed else None)
 
 
 def _town(parsed: StandardAddress) -> str | None:

@@ -79,8 +79,9 @@ def _close(a: str | None, b: str | None) -> bool:
     return distance <= 1 or (distance <= 2 and len(a) >= LONG and len(b) >= LONG)
 
 
-def _close_sql(column: str) -> str:
-    a, b = f"{column}_l", f"{column}_r"
+def _close_sql(column: str, other: str | None = None) -> str:
+    """`_close` in SQL, between `column` on the left and `other` (default: itself) on the right."""
+    a, b = f"{column}_l", f"{other or column}_r"
     return (
         f"({{lev}}({a}, {b}) <= 1 OR ({{lev}}({a}, {b}) <= 2 "
         f"AND length({a}) >= {LONG} AND length({b}) >= {LONG}))"
@@ -117,8 +118,47 @@ def _not_both_known(l: Features, r: Features) -> bool:
     return not (l.given_known and r.given_known)
 
 
+def _middle_name(l: Features, r: Features) -> bool:
+    """ "Stacey" (or "Sacey") for "Evie Stacey": known by a middle name, perhaps mistyped."""
+    exact = _eq(l.given, r.given2) or _eq(l.given2, r.given)
+    return exact or _close(l.given, r.given2) or _close(l.given2, r.given)
+
+
+def _unrecognised(l: Features, r: Features) -> bool:
+    """Not two real names, and close enough to be one mistyped ("Wyane", "Liqia")."""
+    if not _not_both_known(l, r) or l.given is None or r.given is None:
+        return False
+    return l.given[:1] == r.given[:1] or _lev(l.given, r.given) <= 2
+
+
+def _year_slip(l: Features, r: Features) -> bool:
+    """ "2009-09-14" for "2010-09-14": the day and month agree, the year is one out."""
+    if l.dob is None or r.dob is None or l.dob_year is None or r.dob_year is None:
+        return False
+    return l.dob[5:] == r.dob[5:] and abs(l.dob_year - r.dob_year) == 1
+
+
+def _alike(a: str | None, b: str | None) -> bool:
+    """One name written for another: equal, a slip or two (`_close`), or clipped to an
+    initial or to three letters or more ("Z" or "Zar" for "Zara")."""
+    if a is None or b is None:
+        return False
+    if a == b or _close(a, b):
+        return True
+    short, whole = (a, b) if len(a) < len(b) else (b, a)
+    return (
+        (len(short) == 1 or len(short) >= 3)
+        and len(short) < len(whole)
+        and (whole.startswith(short))
+    )
+
+
 def _swapped(l: Features, r: Features) -> bool:
-    return _eq(l.given, r.family) and _eq(l.family, r.given)
+    """Each side's first name is like the other's family name (or a part of it): "Nwak, Ronnie"
+    for Ronnie Nowak, "Riley Z" for Zara Riley."""
+    return any(_alike(l.given, f) for f in (r.family, r.family1, r.family2)) and any(
+        _alike(r.given, f) for f in (l.family, l.family1, l.family2)
+    )
 
 
 def _same_street(l: Features, r: Features) -> bool:
@@ -161,6 +201,30 @@ _PREFIX = (
 )
 
 
+def _alike_sql(a: str, b: str) -> str:
+    """`_alike` between two column references."""
+    lev = f"{{lev}}({a}, {b})"
+    clipped = (
+        "((length({s}) = 1 OR length({s}) >= 3) AND length({s}) < length({w}) "
+        "AND substr({w}, 1, length({s})) = {s})"
+    )
+    return (
+        f"({a} = {b} OR {lev} <= 1 OR ({lev} <= 2 AND length({a}) >= {LONG} "
+        f"AND length({b}) >= {LONG}) OR {clipped.format(s=a, w=b)} OR {clipped.format(s=b, w=a)})"
+    )
+
+
+def _swapped_sql() -> str:
+    def any_family(given: str, side: str) -> str:
+        parts = (f"family_{side}", f"family1_{side}", f"family2_{side}")
+        return "(" + " OR ".join(_alike_sql(given, p) for p in parts) + ")"
+
+    return f"{any_family('given_l', 'r')} AND {any_family('given_r', 'l')}"
+
+
+_SWAPPED_SQL = _swapped_sql()
+
+
 def _prefix_sql(column: str) -> str:
     left = _PREFIX.format(a=column)
     right = left.replace("_l", "_X").replace("_r", "_l").replace("_X", "_r")
@@ -178,9 +242,10 @@ GIVEN = Comparison(
         Level("nickname", "first name is a known short or alternative form",
               "{overlap}(given_variants_l, given_variants_r) OR " + _prefix_sql("given"),
               _nickname),
-        Level("middle_name", "first name matches another given name",
-              "given_l = given2_r OR given2_l = given_r",
-              lambda l, r: _eq(l.given, r.given2) or _eq(l.given2, r.given)),
+        Level("middle_name", "first name matches, or nearly matches, another given name",
+              "given_l = given2_r OR given2_l = given_r OR "
+              + _close_sql("given", "given2") + " OR " + _close_sql("given2", "given"),
+              _middle_name),
         Level("initial", "only the first initial can be compared and it agrees",
               "(length(given_l) = 1 OR length(given_r) = 1) "
               "AND substr(given_l, 1, 1) = substr(given_r, 1, 1)", _initial),
@@ -192,8 +257,14 @@ GIVEN = Comparison(
               "AND NOT (given_known_l AND given_known_r)",
               lambda l, r: _eq(l.given_mp, r.given_mp) and len(l.given_mp or "") >= 2
               and _not_both_known(l, r)),
-        Level("swapped", "first and family names are swapped",
-              "given_l = family_r AND family_l = given_r", _swapped),
+        # A first name that is not a name ("Wyane", "Cno", "Nxa") is a slip of the keyboard
+        # more often than another person; two real, different names are two people (twins).
+        Level("unrecognised", "first name is not one we recognise but is close (same first "
+              "letter, or two letters out): perhaps mistyped",
+              "NOT (given_known_l AND given_known_r) AND (substr(given_l, 1, 1) = "
+              "substr(given_r, 1, 1) OR {lev}(given_l, given_r) <= 2)",
+              _unrecognised),
+        Level("swapped", "first and family names are swapped", _SWAPPED_SQL, _swapped),
         # Twins and siblings share family name, birthday, home and phone, all of which the
         # model counts as independent evidence; a different first name must outweigh them.
         Level("different", "first name differs", "ELSE", lambda l, r: True, fixed_m=1e-7),
@@ -217,8 +288,7 @@ FAMILY = Comparison(
         Level("phonetic", "family name sounds the same but is spelt differently",
               "family_mp_l = family_mp_r AND length(family_mp_l) >= 2",
               lambda l, r: _eq(l.family_mp, r.family_mp) and len(l.family_mp or "") >= 2),
-        Level("swapped", "first and family names are swapped",
-              "given_l = family_r AND family_l = given_r", _swapped),
+        Level("swapped", "first and family names are swapped", _SWAPPED_SQL, _swapped),
         Level("different", "family name differs", "ELSE", lambda l, r: True),
     ),
 )  # fmt: skip
@@ -236,6 +306,9 @@ DOB = Comparison(
               "abs(dob_days_l - dob_days_r) <= 1 OR {lev}(dob_l, dob_r) = 1",
               lambda l, r: abs((l.dob_days or 0) - (r.dob_days or 0)) <= 1
               or _lev(l.dob, r.dob) == 1),
+        Level("year_slip", "day and month agree; the year is one out",
+              "substr(dob_l, 6, 5) = substr(dob_r, 6, 5) AND abs(dob_year_l - dob_year_r) = 1",
+              _year_slip),
         Level("year_only", "only the year of birth agrees", "dob_year_l = dob_year_r",
               lambda l, r: l.dob_year == r.dob_year),
         # A father and son of one name at one address differ only here; see ADR 0003.
@@ -430,7 +503,7 @@ class Model:
         path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
 
 
-DEFAULT_MODEL = "default-v2.json"
+DEFAULT_MODEL = "default-v3.json"
 
 
 def load_model(path: Path | None = None) -> Model:
@@ -567,14 +640,19 @@ def splink_comparisons(dialect: Dialect, model: Model | None = None) -> list[dic
 BLOCKING_RULES: tuple[str, ...] = (
     "l.nhs = r.nhs",
     "l.dob = r.dob",
+    "l.dob_swapped = r.dob",
     "l.family_mp = r.family_mp AND l.dob_year = r.dob_year",
     "l.given_mp = r.given_mp AND l.dob_year = r.dob_year",
-    "l.postcode = r.postcode AND l.given_mp = r.given_mp",
-    "l.street = r.street AND l.number = r.number AND l.given_mp = r.given_mp",
+    "l.family_mp = r.given_mp AND l.dob_year = r.dob_year",
+    "l.given_mp = r.family_mp AND l.dob_year = r.dob_year",
+    "l.family_mp = r.family_mp AND l.given_mp = r.given_mp",
+    "l.family_mp = r.given_mp AND l.given_mp = r.family_mp",
+    "l.postcode = r.postcode",
+    "l.street = r.street AND l.number = r.number",
     "l.phone = r.phone",
-    "l.dob = r.dob_swapped",
 )
-"""Candidate pairs for batch linkage: the same keys the real-time index uses (ADR 0003)."""
+"""`realtime.blocking_keys` as Splink blocking rules (left is the query: its day/month swap is
+looked up too). A pair meets one of these rules exactly when the two records share a key."""
 
 
 def splink_settings(

@@ -23,12 +23,12 @@ import numpy as np
 from teamaround.domain.identity import Identity
 from teamaround.linkage.blockscore import (
     ColumnStore,
-    IntArray,
     base_weights,
     comparison_levels,
     level_weights,
     match_weights,
     person_column,
+    upper_bounds,
 )
 from teamaround.linkage.features import Features, record_features
 from teamaround.linkage.matcher import (
@@ -55,6 +55,9 @@ _TF_COLUMNS = ("given", "family", "postcode")
 TF_PSEUDO_ROWS = 1000
 SMALL_BLOCK = 16
 """Up to this many candidate rows are scored pair by pair; more, as one numpy block."""
+PRUNE_FROM = 64
+"""From this many rows, rows that cannot reach the floor are dropped before scoring: bounding
+costs about as much as scoring a block of this size (numpy's per-call overhead)."""
 
 
 def blocking_keys(f: Features, *, query: bool = False) -> set[_Key]:
@@ -175,11 +178,6 @@ class RegisterIndex:
             if bucket:
                 found.update(bucket)
         return found
-
-    def candidate_rows(self, keys: Iterable[_Key]) -> IntArray:
-        """The candidates as an array of row ids, for `blockscore`."""
-        found = self.candidates(keys)
-        return np.fromiter(found, dtype=np.int32, count=len(found))
 
     def row(self, row_id: int) -> _Row:
         return self._rows[row_id]
@@ -421,20 +419,28 @@ class ModelMatcher:
         only the rows that will be shown are scored again pair by pair, for their evidence.
         """
         index = self.index
-        keys = blocking_keys(query, query=True)
-        if len(index.candidates(keys)) <= SMALL_BLOCK:
-            return self._best_rows_pairwise(query, keys)
-        rows = index.candidate_rows(keys)
-        levels = comparison_levels(index.store, query, rows, lambda r: index.row(r).features)
+        found = index.candidates(blocking_keys(query, query=True))
+        if len(found) <= SMALL_BLOCK:
+            return self._best_rows_pairwise(query, found)
+        rows = np.fromiter(found, dtype=np.int32, count=len(found))
         tables = level_weights(self.model, query, index.term_frequency, self._weights)
+        # a hair below the floor's weight: the exact probability is taken below
+        cut = math.log2(floor / (1.0 - floor)) - 1e-6 if 0.0 < floor < 1.0 else None
+        if floor >= 1.0:
+            cut = 60.0
+        if cut is not None and len(rows) > PRUNE_FROM:
+            keep = cut - 1e-6  # the bound's sum is not in match_weights' order
+            bounds = upper_bounds(index.store, query, rows, tables, self.model.prior_weight, keep)
+            rows = rows[bounds >= keep]
+            if len(rows) <= SMALL_BLOCK:
+                return self._best_rows_pairwise(query, set(rows.tolist()))
+        levels = comparison_levels(index.store, query, rows, lambda r: index.row(r).features)
         weights = match_weights(self.model, levels, tables)
         order = np.argsort(-weights, kind="stable")
         persons = person_column(index.store, rows)[order]
         _, first = np.unique(persons, return_index=True)
         best_rows = order[first]
-        if floor > 0.0:
-            # a hair below the floor's weight: the exact probability is taken below
-            cut = math.log2(floor / (1.0 - floor)) - 1e-6 if floor < 1.0 else 60.0
+        if cut is not None:
             best_rows = best_rows[weights[best_rows] >= cut]
         best: dict[str, tuple[float, list[ScoredLevel], _Row]] = {}
         for position in best_rows.tolist():
@@ -444,11 +450,11 @@ class ModelMatcher:
         return best
 
     def _best_rows_pairwise(
-        self, query: Features, keys: set[_Key]
+        self, query: Features, found: set[int]
     ) -> dict[str, tuple[float, list[ScoredLevel], _Row]]:
         """A small block pair by pair: below SMALL_BLOCK rows, cheaper than numpy's overhead."""
         best: dict[str, tuple[float, list[ScoredLevel], _Row]] = {}
-        for row_id in self.index.candidates(keys):
+        for row_id in found:
             row = self.index.row(row_id)
             weight, scored = self.score(query, row)
             current = best.get(row.person_id)

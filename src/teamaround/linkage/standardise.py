@@ -315,6 +315,42 @@ def standard_postcode(text: str | None) -> Postcode | None:
     return Postcode(outward=match[1], inward=match[2]) if match else None
 
 
+_OUTWARD = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
+_CODE_TOKEN = re.compile(r"(?=[A-Z]*[0-9])[A-Z0-9]{2,10}")
+
+
+@dataclass(frozen=True, slots=True)
+class PostalCode:
+    """What an address's postcode lets us compare: a whole UK postcode at every level; a UK
+    outward code alone (district only, since two people in one district are not neighbours);
+    or any other postcode (another country's, or a UK one mistyped) as a plain token, compared
+    whole, because only equality means anything for a shape we cannot split."""
+
+    unit: str | None = None
+    sector: str | None = None
+    district: str | None = None
+
+    @classmethod
+    def of(cls, postcode: Postcode) -> PostalCode:
+        return cls(postcode.unit, postcode.sector, postcode.district)
+
+
+def postal_code(text: str | None) -> PostalCode | None:
+    """Any postcode field: UK shapes split, anything else with a digit kept as an upper-case
+    token without spaces ("4223", "K1A0B1"); None when it cannot be a code at all."""
+    if not text:
+        return None
+    uk = standard_postcode(text)
+    if uk is not None:
+        return PostalCode.of(uk)
+    compact = re.sub(r"\s+", "", text).upper()
+    if _OUTWARD.fullmatch(compact):
+        return PostalCode(district=compact)
+    if _CODE_TOKEN.fullmatch(compact) and len(compact) >= 3:
+        return PostalCode(unit=compact)
+    return None
+
+
 def _postcode_span(text: str) -> tuple[Postcode, tuple[int, int]] | None:
     matches = list(_POSTCODE_IN_TEXT.finditer(text))
     if not matches:
@@ -386,6 +422,8 @@ class StandardAddress:
     street: str | None = None
     places: tuple[str, ...] = ()
     postcode: Postcode | None = None
+    other_postcode: PostalCode | None = None
+    """With no UK postcode: a code ending the address in another shape ("..., nsw 4223")."""
 
     @property
     def town(self) -> str | None:
@@ -483,13 +521,21 @@ def _locate_street(segments: list[list[str]]) -> tuple[int, int] | None:
 
 
 def _fallback_street(segments: list[list[str]], parse: _Parse) -> None:
-    """No street-type word: take the first segment as "[number] street", the rest as places."""
-    first, *rest = segments
+    """No street-type word (or a mistyped one): the street is the first segment that starts
+    with a house number and names something after it, any segments before it the building
+    ("Rose Cottage, 12 The Pastures, Norton"); else the first segment. The rest are places."""
+    at = next(
+        (i for i, seg in enumerate(segments) if len(seg) > 1 and _HOUSE_NUMBER.fullmatch(seg[0])),
+        0,
+    )
+    if at:
+        parse.building = [word for segment in segments[:at] for word in segment]
+    first, *rest = segments[at:]
     if first and _HOUSE_NUMBER.fullmatch(first[0]):
         parse.number = parse.number or first[0]
         first = first[1:]
-    elif not first and rest:
-        first, *rest = rest
+    if not first and rest:
+        first, *rest = rest  # "12, The Pastures": the number stood alone
     parse.street = " ".join(_expand(tok) for tok in first) or None
     parse.places = [" ".join(segment) for segment in rest]
 
@@ -519,6 +565,24 @@ def _parse_segments(segments: list[list[str]]) -> _Parse:
     return parse
 
 
+def _trailing_code(places: list[str]) -> tuple[PostalCode | None, list[str]]:
+    """A postcode in another shape ending the address ("winston hills nsw 4223", "Stockton,
+    TS18", "Ottawa K1A 0B1"): the last word of the last place when it holds a digit, with the
+    word before when that holds one too. Only places are looked at, never the street's
+    segment, so a house number is not taken for a postcode."""
+    if not places:
+        return None, places
+    words = places[-1].split()
+    for take in (2, 1):
+        if len(words) < take or not all(any(c.isdigit() for c in w) for w in words[-take:]):
+            continue
+        code = postal_code("".join(words[-take:]))
+        if code is not None:
+            rest = " ".join(words[:-take])
+            return code, places[:-1] + ([rest] if rest else [])
+    return None, places
+
+
 def standard_address(text: str | None) -> StandardAddress:
     """Split a free-text UK address, with or without commas, into comparable parts."""
     if not text:
@@ -529,11 +593,16 @@ def standard_address(text: str | None) -> StandardAddress:
         postcode, (start, stop) = found
         remainder = text[:start] + "," + text[stop:]
     parse = _parse_segments(_address_segments(remainder))
+    places = [place for place in (parse.places or []) if place]
+    other = None
+    if postcode is None:
+        other, places = _trailing_code(places)
     return StandardAddress(
         flat=parse.flat,
         number=parse.number,
         building=" ".join(parse.building) if parse.building else None,
         street=parse.street,
-        places=tuple(place for place in (parse.places or []) if place),
+        places=tuple(places),
         postcode=postcode,
+        other_postcode=other,
     )

@@ -11,7 +11,7 @@ from teamaround.adapters.db.tables import AlertRecipientRow, AlertRow, OutboxRow
 from teamaround.domain.sharing import AlertDraft
 from teamaround.domain.vocab import Purpose
 from teamaround.services import audit
-from teamaround.services.context import Actor
+from teamaround.services.context import Actor, add_leaves
 
 
 def raise_alerts(
@@ -41,20 +41,22 @@ def raise_alerts(
                 source_id=source_id,
             )
         )
-        s.flush()
-        s.add_all(
-            AlertRecipientRow(alert_id=alert_id, professional_id=p, delivered_at=now)
-            for p in sorted(draft.recipients)
-        )
-        s.add_all(
-            OutboxRow(
-                id=uuid.uuid4().hex,
-                alert_id=alert_id,
-                professional_id=p,
-                channel="notify",
-                created_at=now,
-            )
-            for p in sorted(draft.recipients)
+        add_leaves(  # inserted after the alert (`tables._inserted_after`)
+            s,
+            *(
+                AlertRecipientRow(alert_id=alert_id, professional_id=p, delivered_at=now)
+                for p in sorted(draft.recipients)
+            ),
+            *(
+                OutboxRow(
+                    id=uuid.uuid4().hex,
+                    alert_id=alert_id,
+                    professional_id=p,
+                    channel="notify",
+                    created_at=now,
+                )
+                for p in sorted(draft.recipients)
+            ),
         )
         audit.action(
             s,

@@ -9,12 +9,18 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from teamaround.adapters.db.tables import AuditCheckpointRow, AuditRow
 from teamaround.audit.chain import GENESIS, AuditEntry, ChainedEntry, first_break
 from teamaround.domain.vocab import Purpose
-from teamaround.services.context import Actor, UnitOfWork, load_actor
+from teamaround.services.context import (
+    Actor,
+    UnitOfWork,
+    add_leaves,
+    add_waiting_leaves,
+    load_actor,
+)
 from teamaround.services.errors import NotFound
 
 _CHAIN_LOCK = 7_202_611  # a fixed advisory-lock key that serialises writers on PostgreSQL
@@ -32,12 +38,7 @@ def record(
     outcome: str = "ok",
 ) -> None:
     """Append one entry; the chain head is locked so two writers cannot fork it."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
-    head = session.execute(
-        sa.select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
-    ).first()
-    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS)
+    seq, prev_hash = _head(session)
     entry = AuditEntry(
         seq=seq,
         at=at.astimezone(UTC),
@@ -50,8 +51,42 @@ def record(
         purpose=str(purpose),
         outcome=outcome,
     )
-    session.add(AuditRow(**_columns(entry), prev_hash=prev_hash, hash=entry.digest(prev_hash)))
-    session.flush()
+    digest = entry.digest(prev_hash)
+    add_leaves(session, AuditRow(**_columns(entry), prev_hash=prev_hash, hash=digest))
+    _remember_head(session, seq + 1, digest)
+
+
+_HEAD = "teamaround.audit.next"
+
+
+def _head(session: Session) -> tuple[int, str]:
+    """The next sequence number and the hash it follows. Read (and, on PostgreSQL, locked)
+    once per transaction: the lock or SQLite's write lock is held to its end, so no one
+    else can append meanwhile, and a batch of shares need not read the head per entry."""
+    known = session.info.get(_HEAD)
+    if known is not None and known[0] is _transaction(session):
+        return known[1], known[2]
+    add_waiting_leaves(session)  # the head may be among them
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
+    head = session.execute(
+        sa.select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+    ).first()
+    return (head.seq + 1, head.hash) if head else (1, GENESIS)
+
+
+def _remember_head(session: Session, seq: int, digest: str) -> None:
+    transaction = _transaction(session)
+    if transaction is None:  # inside a savepoint, which may yet roll back: read it again
+        session.info.pop(_HEAD, None)
+    else:
+        session.info[_HEAD] = (transaction, seq, digest)
+
+
+def _transaction(session: Session) -> SessionTransaction | None:
+    if session.in_nested_transaction():
+        return None
+    return session.get_transaction()
 
 
 def action(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
@@ -48,3 +49,36 @@ def load_actor(session: Session, actor_id: str) -> Actor:
         raise NotFound("professional")
     agency = present(session.get(AgencyRow, row.agency_id), "agency")
     return Actor(id=row.id, role=row.role, agency_id=agency.id, agency_kind=agency.kind)
+
+
+_LEAVES = "teamaround.leaves"
+
+
+def add_leaves(s: Session, *rows: Any) -> None:
+    """Add rows that nothing else in the transaction refers to, and that are read back only
+    after `add_waiting_leaves`: audit entries, alert deliveries, outbox messages, idempotency
+    keys, new prompts. Inside `leaves_last` they wait and are written together at its end,
+    one statement per table rather than one per share."""
+    waiting: list[Any] | None = s.info.get(_LEAVES)
+    if waiting is None:
+        s.add_all(rows)
+    else:
+        waiting.extend(rows)
+
+
+def add_waiting_leaves(s: Session) -> None:
+    """Hand waiting leaves to the session now (for a query that must see them)."""
+    waiting: list[Any] = s.info.get(_LEAVES, [])
+    s.add_all(waiting)
+    waiting.clear()
+
+
+@contextmanager
+def leaves_last(s: Session) -> Iterator[None]:
+    """For a batch in one transaction: leaves added inside are written when it ends."""
+    s.info[_LEAVES] = []
+    try:
+        yield
+        add_waiting_leaves(s)
+    finally:
+        s.info.pop(_LEAVES, None)

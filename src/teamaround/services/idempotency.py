@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from teamaround.adapters.db.tables import IdempotencyKeyRow
+from teamaround.services.context import add_leaves
 from teamaround.services.errors import Conflict, Invalid
 
 MAX_KEY = 200
@@ -40,13 +41,13 @@ def earlier_answer(
 def remember(
     s: Session, professional_id: str, key: str, digest: str, answer: dict[str, Any], now: datetime
 ) -> None:
-    s.add(
+    add_leaves(
+        s,
         IdempotencyKeyRow(
             professional_id=professional_id,
             key=key,
             request_sha256=digest,
             response=answer,
             created_at=now,
-        )
+        ),
     )
-    s.flush()

@@ -10,13 +10,17 @@ changes the token, and the next share rebuilds. A SPOC's review decisions are ap
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 import threading
 import uuid
 import weakref
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +41,7 @@ from teamaround.linkage import (
     PotentialMatch,
     RegisterAddress,
     RegisterPerson,
+    standard_address,
 )
 from teamaround.linkage.realtime import ModelMatcher, description_key
 from teamaround.services.commands import IdentityIn
@@ -49,6 +54,10 @@ class ReviewStatus:
     PENDING = "pending"
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    """Left the queue undecided because it went stale; it governs nothing later."""
+
+    DECIDED = (CONFIRMED, REJECTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +84,8 @@ class SubjectLink:
     candidates: tuple[PotentialMatch, ...]
     review: PotentialMatch | None = None
     described_key: str = ""
+    address_review: AddressMatch | None = None
+    address_key: str = ""
 
     @property
     def person_id(self) -> str | None:
@@ -218,33 +229,92 @@ def register_changed(
 
 
 Decisions = Mapping[str, str]
-"""Person id -> the SPOC's decision (confirmed or rejected) for one description."""
+"""Person (or household) id -> the SPOC's decision (confirmed or rejected) on one description."""
 
 
 def decisions_for(s: Session, key: str) -> dict[str, str]:
-    """What SPOCs decided about this description; the latest decision on a person counts."""
+    """What SPOCs decided about this description; the latest decision on a candidate counts."""
     rows = s.scalars(
         sa.select(MatchReviewRow)
         .where(
             MatchReviewRow.described_key == key,
-            MatchReviewRow.status != ReviewStatus.PENDING,
+            MatchReviewRow.status.in_(ReviewStatus.DECIDED),
         )
         .order_by(MatchReviewRow.decided_at)
     )
-    return {row.person_id: row.status for row in rows}
+    return {row.person_id or row.address_id or "": row.status for row in rows}
 
 
-def link_identity(s: Session, identity: Identity, now: datetime) -> SubjectLink:
+def address_key(text: str) -> str:
+    """A digest of an address once standardised, so a decision on "Acacia Avenue, TS18 1AB"
+    holds for "ACACIA AVE TS181AB" alike. Never equal to a person's description key."""
+    parts = json.dumps(asdict(standard_address(text)), sort_keys=True, default=str)
+    return hashlib.sha256(f"address:{parts}".encode()).hexdigest()
+
+
+class LinkReads:
+    """What linking reads from the database: the matcher, the thresholds and SPOCs' decisions,
+    each read once for however many descriptions are linked with it (one share's, or a batch
+    of an extract's), all in one transaction."""
+
+    def __init__(self, s: Session, today: date) -> None:
+        self._s = s
+        self._today = today
+        self._decided: frozenset[str] | None = None
+
+    @cached_property
+    def matcher(self) -> ModelMatcher:
+        return matcher_for(self._s, self._today)
+
+    @cached_property
+    def limits(self) -> Thresholds:
+        return thresholds(self._s)
+
+    def read_decided_keys(self) -> None:
+        """For a batch: learn once which descriptions a SPOC decided on (few), so the others
+        need no query each. Decisions are not made by the share path, so the set holds."""
+        self._decided = frozenset(
+            self._s.scalars(
+                sa.select(MatchReviewRow.described_key)
+                .where(MatchReviewRow.status.in_(ReviewStatus.DECIDED))
+                .distinct()
+            )
+        )
+
+    def decisions(self, key: str) -> dict[str, str]:
+        if self._decided is not None and key not in self._decided:
+            return {}
+        return decisions_for(self._s, key)
+
+
+def waiting_descriptions(s: Session) -> frozenset[str]:
+    """The descriptions (and addresses) that possible matches are waiting on."""
+    return frozenset(
+        s.scalars(
+            sa.select(MatchReviewRow.described_key)
+            .where(MatchReviewRow.status == ReviewStatus.PENDING)
+            .distinct()
+        )
+    )
+
+
+def link_identity(
+    s: Session, identity: Identity, now: datetime, *, reads: LinkReads | None = None
+) -> SubjectLink:
     """Link one description using this database's matcher, thresholds and review decisions."""
     today = now.date()
+    reads = reads or LinkReads(s, today)
     key = description_key(identity, today)
+    home = address_key(identity.address) if identity.address else ""
     return link_subject(
-        matcher_for(s, today),
+        reads.matcher,
         identity,
-        limits=thresholds(s),
-        decisions=decisions_for(s, key),
+        limits=reads.limits,
+        decisions=reads.decisions(key),
         today=today,
         key=key,
+        address_decisions=reads.decisions(home) if home else None,
+        home_key=home,
     )
 
 
@@ -259,33 +329,71 @@ def link_subject(
     decisions: Decisions | None = None,
     today: date | None = None,
     key: str = "",
+    address_decisions: Decisions | None = None,
+    home_key: str = "",
 ) -> SubjectLink:
     """Best person at or above the link threshold, unless a SPOC rejected that pair; a pair
     a SPOC confirmed links whatever its score. A best candidate between the thresholds,
-    undecided, is offered for review."""
+    undecided, is offered for review. The household for the address given likewise."""
     decided = decisions or {}
     found = matcher.match_person(identity, floor=limits.review, today=today)
     candidates = tuple(c for c in found if decided.get(c.person_id) != ReviewStatus.REJECTED)
     confirmed = [p for p, d in decided.items() if d == ReviewStatus.CONFIRMED]
-    person = _confirmed_match(confirmed, candidates) or next(
-        (c for c in candidates if c.probability >= limits.link), None
-    )
+    person = _confirmed_match(confirmed, candidates) or unambiguous(candidates, limits.link)
     review = None
     if person is None and candidates and candidates[0].person_id not in decided:
         review = candidates[0]
-    address = None
+    address = address_review = None
     if identity.address:
-        address = next(
-            (a for a in matcher.match_address(identity.address) if a.probability >= limits.link),
-            None,
-        )
+        households = matcher.match_address(identity.address)
+        address, address_review = _household(households, limits, address_decisions or {})
     return SubjectLink(
         person=person,
         address=address,
         candidates=candidates[:5],
         review=review,
         described_key=key,
+        address_review=address_review,
+        address_key=home_key,
     )
+
+
+def _household(
+    found: list[AddressMatch], limits: Thresholds, decided: Decisions
+) -> tuple[AddressMatch | None, AddressMatch | None]:
+    """(linked, for review) among households, best first, as for people."""
+    candidates = [
+        a
+        for a in found
+        if a.probability >= limits.review and decided.get(a.address_id) != ReviewStatus.REJECTED
+    ]
+    confirmed = next((a for a, d in decided.items() if d == ReviewStatus.CONFIRMED), None)
+    if confirmed is not None:
+        scored = next((a.evidence for a in candidates if a.address_id == confirmed), ())
+        return AddressMatch(confirmed, 1.0, (*scored, _CONFIRMED)), None
+    above = [a for a in candidates if a.probability >= limits.link]
+    if above:
+        return above[0], None
+    if candidates and candidates[0].address_id not in decided:
+        return None, candidates[0]
+    return None, None
+
+
+def unambiguous(candidates: tuple[PotentialMatch, ...], link: float) -> PotentialMatch | None:
+    """The best candidate at or above `link`, unless a second person there is nearly as
+    likely: the best must be `link` likely against the runner-up too (about 4.2 bits at 95%),
+    or a person must choose (twins with a mistyped first name, one person entered twice)."""
+    above = [c for c in candidates if c.probability >= link]
+    if len(above) > 1 and _log_odds(above[0].probability) - _log_odds(
+        above[1].probability
+    ) < _log_odds(link):
+        return None
+    return above[0] if above else None
+
+
+def _log_odds(probability: float) -> float:
+    p = min(max(probability, 1e-15), 1.0 - 1e-15)
+    return math.log2(p / (1.0 - p))
 
 
 _CONFIRMED = FieldEvidence(

@@ -3,6 +3,8 @@
 Serves recommendations 6 and 12 of the Child O review (flags on adults' records; a robust
 flag for children in need), after the Vulnerable Children Database: a child's plans are
 shown only to those with a role on the child; everyone else gets the SPOC's contact.
+Details close to a flagged person, but not close enough to link, get "possible match:
+contact the SPOC" (naming no one) and wait in the SPOC's review queue (decision 0007).
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ from teamaround.adapters.db.tables import (
 )
 from teamaround.domain.case import CaseSnapshot
 from teamaround.domain.vocab import PersonKind, Purpose, Role
-from teamaround.linkage import REVIEW_THRESHOLD, PotentialMatch
+from teamaround.linkage import PotentialMatch
 from teamaround.services import audit
 from teamaround.services.cases import access_case_by_child_id, load_case
 from teamaround.services.commands import LookupRequest
 from teamaround.services.context import UnitOfWork, load_actor
 from teamaround.services.linking import identity_of, link_identity
+from teamaround.services.review_items import queue_lookup, settle
+from teamaround.services.sharing import rerun_rules
 
 LINKED_ADULT = "linked-to-child-on-plan"
 RECOMMENDATION = (
@@ -79,7 +83,13 @@ def do_lookup(uow: UnitOfWork, *, actor_id: str, request: LookupRequest) -> Look
         now = uow.clock.now()
         link = link_identity(s, identity_of(request.subject), now)
         person = s.get(PersonRow, link.person_id) if link.person_id else None
-        result = _answer(s, actor.id, person, now) if person else _no_match(s, link.candidates)
+        possible = None if person else _possible_match(s, actor.id, link.candidates, now)
+        if person:
+            result = _answer(s, actor.id, person, now)
+        elif possible:
+            result = _possible_answer(s)
+        else:
+            result = _not_flagged("No flag found for the details given.")
         lookup_id = uuid.uuid4().hex
         s.add(
             LookupRow(
@@ -94,6 +104,9 @@ def do_lookup(uow: UnitOfWork, *, actor_id: str, request: LookupRequest) -> Look
         )
         s.flush()
         audit.action(s, now, actor, "flag-lookup", "lookup", lookup_id, Purpose.FLAG_LOOKUP)
+        if possible:
+            queue_lookup(s, lookup_id=lookup_id, match=possible, key=link.described_key, now=now)
+        settle(s, link, now=now, actor=actor, rerun=rerun_rules)
         return result
 
 
@@ -202,21 +215,33 @@ def _contacts(s: Session, ids: list[str]) -> list[Contact]:
     return [Contact(name=p.name, role=p.role, agency=a.name) for p, a in rows]
 
 
-def _no_match(s: Session, candidates: tuple[PotentialMatch, ...]) -> LookupResult:
-    if any(c.probability >= REVIEW_THRESHOLD for c in candidates):
-        return LookupResult(
-            flagged=False,
-            possible_match=True,
-            flags=[],
-            discloses_child=False,
-            contact="spoc",
-            contacts=_every_spoc(s),
-            message=(
-                "Not confirmed: the details given are close to someone on the register but "
-                "not close enough to be sure. If you have a concern, contact the SPOC."
-            ),
-        )
-    return _not_flagged("No flag found for the details given.")
+def _possible_match(
+    s: Session, actor_id: str, candidates: tuple[PotentialMatch, ...], now: datetime
+) -> PotentialMatch | None:
+    """The best candidate between the thresholds who would be flagged, were it a match. One
+    who would not be flagged changes nothing for the caller, so is no work for the SPOC."""
+    for candidate in candidates:
+        person = s.get(PersonRow, candidate.person_id)
+        if person is not None and _answer(s, actor_id, person, now).flagged:
+            return candidate
+    return None
+
+
+def _possible_answer(s: Session) -> LookupResult:
+    """Says only that a SPOC should be called: no name, no plan, not whose SPOC."""
+    return LookupResult(
+        flagged=False,
+        possible_match=True,
+        flags=[],
+        discloses_child=False,
+        contact="spoc",
+        contacts=_every_spoc(s),
+        message=(
+            "Possible match: the details given are close to a flagged record but not close "
+            "enough to be sure. Contact the Children's Services single point of contact "
+            "(SPOC), who will check the match."
+        ),
+    )
 
 
 def _not_flagged(message: str) -> LookupResult:

@@ -17,6 +17,7 @@ from teamaround.adapters.db.tables import (
     AliasRow,
     ApiTokenRow,
     ConditionRow,
+    MatchReviewRow,
     PersonAddressRow,
     PersonRow,
     PlanRow,
@@ -40,6 +41,8 @@ from teamaround.services.context import SYSTEM, Actor, UnitOfWork, load_actor
 from teamaround.services.errors import Conflict, Invalid, NotFound
 from teamaround.services.linking import register_changed
 from teamaround.services.prompts import refresh_prompts
+from teamaround.services.review_items import reevaluate
+from teamaround.services.sharing import rerun_rules
 
 _Row = TypeVar("_Row")
 
@@ -163,6 +166,8 @@ def do_register_address(uow: UnitOfWork, *, actor_id: str, address: AddressCreat
             address.id,
             Purpose.CASE_MANAGEMENT,
         )
+        households = MatchReviewRow.address_id.is_not(None)  # a new address moves no person
+        reevaluate(s, households, now=uow.clock.now(), actor=actor, rerun=rerun_rules)
 
 
 def do_add_person(uow: UnitOfWork, *, actor_id: str, person: PersonCreate) -> None:
@@ -200,6 +205,8 @@ def do_add_person(uow: UnitOfWork, *, actor_id: str, person: PersonCreate) -> No
         audit.action(
             s, uow.clock.now(), actor, "add-person", "person", person.id, Purpose.CASE_MANAGEMENT
         )
+        people = MatchReviewRow.person_id.is_not(None)  # a new person moves no household
+        reevaluate(s, people, now=now, actor=actor, rerun=rerun_rules)
 
 
 def do_relate(uow: UnitOfWork, *, actor_id: str, relationship: RelationshipCreate) -> None:

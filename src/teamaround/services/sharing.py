@@ -28,19 +28,12 @@ from teamaround.rules.new_information import new_information
 from teamaround.rules.risk_at_address import risk_adult_at_child_address
 from teamaround.services import audit
 from teamaround.services.alerting import raise_alerts
-from teamaround.services.cases import children_linked_to, load_case
 from teamaround.services.commands import IdentityIn, MaracListingCreate, ShareCreate
 from teamaround.services.context import SYSTEM, Actor, UnitOfWork, load_actor
 from teamaround.services.errors import NotFound
 from teamaround.services.idempotency import earlier_answer, remember, request_digest
-from teamaround.services.linking import (
-    ReviewStatus,
-    SubjectLink,
-    identity_of,
-    link_identity,
-    match_json,
-)
-from teamaround.services.prompts import refresh_prompts
+from teamaround.services.intake import Intake
+from teamaround.services.review_items import pending, queue_subject, settle
 
 _Body = TypeVar("_Body", ShareCreate, MaracListingCreate)
 
@@ -69,15 +62,49 @@ def do_share(
 
 
 def _share(s: Session, actor: Actor, now: datetime, share: ShareCreate) -> ShareReceipt:
-    row = _contribution(s, actor, now, ContributionKind.SHARE, share.summary)
-    row.category = share.category
-    row.facts = [str(f) for f in share.facts]
-    row.restriction = share.restriction
+    return record_share(Intake(s, now), actor, share).receipt
+
+
+@dataclass(frozen=True, slots=True)
+class Shared:
+    """A share as recorded: the receipt the agency gets, and what only the service may know."""
+
+    receipt: ShareReceipt
+    information: SharedInformation
+    alerts: tuple[AlertDraft, ...]
+
+
+def record_share(intake: Intake, actor: Actor, share: ShareCreate) -> Shared:
+    """The share path, inside the caller's transaction: store the contribution, link its
+    subjects, run the rules for every child they reach, raise the alerts (inbox, outbox,
+    audit) and refresh the prompts. `do_share` runs it for one share; `screening` for each
+    row of a batch, sharing one `Intake` so each child is read once per batch."""
+    s, now = intake.session, intake.now
+    row = _contribution(
+        s,
+        actor,
+        now,
+        ContributionKind.SHARE,
+        share.summary,
+        category=share.category,
+        facts=[str(f) for f in share.facts],
+        restriction=share.restriction,
+    )
     subjects = [(SubjectRole.SUBJECT, subject) for subject in share.subjects]
-    info = _link_and_store(s, actor, row, subjects, now)
-    drafts = _rules_for_each_child(s, info, now, marac_date=None)
+    info = _link_and_store(s, actor, row, subjects, now, intake=intake)
+    drafts = _rules_for_each_child(s, info, now, marac_date=None, intake=intake)
     raise_alerts(s, drafts=drafts, now=now, actor=actor, contribution_id=row.id)
-    return ShareReceipt(contribution_id=row.id, received_at=now, subjects=len(subjects))
+    intake.alerts_raised(drafts)
+    receipt = ShareReceipt(contribution_id=row.id, received_at=now, subjects=len(subjects))
+    return Shared(receipt=receipt, information=info, alerts=tuple(drafts))
+
+
+def remember_share(
+    s: Session, actor: Actor, key: str, share: ShareCreate, receipt: ShareReceipt, now: datetime
+) -> None:
+    """Store a keyed share's answer as `do_share` does, so a retry under the key (through the
+    API or a rerun of `screen`) finds it was shared."""
+    remember(s, actor.id, key, request_digest("share", share), _receipt_json(receipt), now)
 
 
 def _once(
@@ -150,14 +177,23 @@ def _list_marac(
     drafts = _rules_for_each_child(s, info, now, marac_date=listing.meeting_date)
     raise_alerts(s, drafts=drafts, now=now, actor=actor, contribution_id=row.id)
     linked = [d for d in drafts if d.kind == AlertKind.MARAC_LINKED_CHILD]
+    waiting = pending(s, MatchReviewRow.contribution_id == row.id)
     return ShareReceipt(
         contribution_id=row.id,
         received_at=now,
         subjects=len(subjects),
-        message=_marac_message(len(linked)),
+        message=_marac_message(len(linked)) + (WAITING_FOR_SPOC if waiting else ""),
         linked_children=len(linked),
         contacts=_contacts(s, {p for d in linked for p in d.recipients}),
     )
+
+
+WAITING_FOR_SPOC = (
+    " Some details given are close to someone on the register but not close enough to be sure:"
+    " the single point of contact (SPOC) in Children's Services will check them. If a child is"
+    " then linked, their social worker and school will be invited to contribute."
+)
+"""Told to the coordinator while a possible match waits: it names no one, not even a count."""
 
 
 def _marac_message(children: int) -> str:
@@ -182,7 +218,12 @@ def _contacts(s: Session, professional_ids: set[str]) -> tuple[str, ...]:
 
 
 def _contribution(
-    s: Session, actor: Actor, now: datetime, kind: ContributionKind, summary: str
+    s: Session,
+    actor: Actor,
+    now: datetime,
+    kind: ContributionKind,
+    summary: str,
+    **columns: Any,
 ) -> ContributionRow:
     row = ContributionRow(
         id=uuid.uuid4().hex,
@@ -191,10 +232,9 @@ def _contribution(
         professional_id=actor.id,
         received_at=now,
         summary=summary,
-        facts=[],
+        **{"facts": [], **columns},
     )
-    s.add(row)
-    s.flush()
+    s.add(row)  # flushed with its subjects, which the unit of work inserts after it
     audit.action(
         s, now, actor, f"contribute:{kind}", "contribution", row.id, Purpose.SAFEGUARDING_SHARE
     )
@@ -207,10 +247,12 @@ def _link_and_store(
     row: ContributionRow,
     subjects: list[tuple[SubjectRole, IdentityIn]],
     now: datetime,
+    intake: Intake | None = None,
 ) -> SharedInformation:
+    intake = intake or Intake(s, now)
     linked = []
     for position, (role, subject) in enumerate(subjects):
-        link = link_identity(s, identity_of(subject), now)
+        link = intake.link(subject)
         stored = ContributionSubjectRow(
             contribution_id=row.id,
             position=position,
@@ -223,7 +265,9 @@ def _link_and_store(
             evidence=link.evidence(),
         )
         s.add(stored)
-        _queue_for_review(s, stored, link, now)
+        queue_subject(s, stored, link, now)
+        if intake.may_settle(link):
+            settle(s, link, now=now, actor=actor, rerun=intake.rerunning(rerun_rules))
         linked.append(
             LinkedSubject(
                 position=position,
@@ -236,28 +280,6 @@ def _link_and_store(
         )
     s.flush()
     return _shared_information(s, actor.agency_id, actor.id, row, linked)
-
-
-def _queue_for_review(
-    s: Session, stored: ContributionSubjectRow, link: SubjectLink, now: datetime
-) -> None:
-    """A best candidate between the thresholds waits for the SPOC's decision."""
-    if link.review is None:
-        return
-    s.flush()
-    s.add(
-        MatchReviewRow(
-            id=uuid.uuid4().hex,
-            subject_id=stored.id,
-            contribution_id=stored.contribution_id,
-            person_id=link.review.person_id,
-            described_key=link.described_key,
-            probability=link.review.probability,
-            evidence=match_json(link.review) or {},
-            status=ReviewStatus.PENDING,
-            created_at=now,
-        )
-    )
 
 
 def _shared_information(
@@ -318,17 +340,24 @@ def _stored_explanation(evidence: dict[str, Any]) -> str:
 
 
 def _rules_for_each_child(
-    s: Session, info: SharedInformation, now: datetime, *, marac_date: date | None
+    s: Session,
+    info: SharedInformation,
+    now: datetime,
+    *,
+    marac_date: date | None,
+    intake: Intake | None = None,
 ) -> list[AlertDraft]:
+    intake = intake or Intake(s, now)
     people = {x.person_id for x in info.subjects if x.person_id}
     homes = {x.address_id for x in info.subjects if x.address_id}
     drafts: list[AlertDraft] = []
-    children = children_linked_to(s, people, homes)
+    children = intake.children_linked_to(people, homes)
+    intake.contributed(info, children)
     for child_id in children:
-        case = load_case(s, child_id, now)
+        case = intake.history(child_id).case
         drafts += risk_adult_at_child_address(info, case, now.date())
         drafts += new_information(info, case)
         if marac_date is not None:
             drafts += marac_linked_child(info, case, marac_date)
-    refresh_prompts(s, children, now)
+    intake.refresh_prompts(children)
     return drafts

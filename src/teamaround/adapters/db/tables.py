@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -46,6 +46,13 @@ class Base(DeclarativeBase):
 
 def _fk(target: str, **kw: Any) -> Any:
     return mapped_column(sa.String(64), sa.ForeignKey(target), **kw)
+
+
+def _inserted_after() -> Any:
+    """A many-to-one that is never loaded (`lazy="raise"`), declared only so that one flush
+    inserts the row it refers to first: a batch of shares flushes many kinds of row at once,
+    and without it the unit of work orders kinds by name, not by foreign key."""
+    return relationship(lazy="raise")
 
 
 class AgencyRow(Base):
@@ -186,6 +193,7 @@ class ContributionSubjectRow(Base):
     address_id: Mapped[str | None] = _fk("addresses.id", index=True)
     address_probability: Mapped[float | None]
     evidence: Mapped[dict[str, Any]]
+    contribution: Mapped[ContributionRow] = _inserted_after()
 
 
 class AlertRow(Base):
@@ -200,6 +208,7 @@ class AlertRow(Base):
     raised_at: Mapped[datetime]
     contribution_id: Mapped[str | None] = _fk("contributions.id", index=True)
     source_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    contribution: Mapped[ContributionRow | None] = _inserted_after()
 
 
 class AlertRecipientRow(Base):
@@ -208,6 +217,7 @@ class AlertRecipientRow(Base):
     professional_id: Mapped[str] = _fk("professionals.id", primary_key=True)
     delivered_at: Mapped[datetime]
     acknowledged_at: Mapped[datetime | None]
+    alert: Mapped[AlertRow] = _inserted_after()
 
 
 class PromptRow(Base):
@@ -342,6 +352,7 @@ class OutboxRow(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(400))
+    alert: Mapped[AlertRow] = _inserted_after()
 
 
 class AuditCheckpointRow(Base):
@@ -384,17 +395,25 @@ class RegisterStateRow(Base):
 
 
 class MatchReviewRow(Base):
-    """A possible match between the review and link thresholds, and the SPOC's decision on it.
+    """A possible match between the review and link thresholds, and what became of it.
 
-    `described_key` is a digest of the standardised description, so a decision on a pair
-    also governs later shares that describe the subject the same way.
+    The pair is a description (`described_key`, a digest of it standardised) and one register
+    person or one household (`person_id` or `address_id`), so a decision on a pair also governs
+    later descriptions alike. The description came from a contribution's subject or from a
+    flag lookup (`subject_id` or `lookup_id`). An item leaves the queue when a SPOC decides it,
+    or is withdrawn (`withdrawn_reason`) when it went stale: its description now links by
+    itself, or its candidate left the register. `decided_at` is when it left the queue.
     """
 
     __tablename__ = "match_reviews"
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
-    subject_id: Mapped[int] = mapped_column(sa.ForeignKey("contribution_subjects.id"), index=True)
-    contribution_id: Mapped[str] = _fk("contributions.id", index=True)
-    person_id: Mapped[str] = _fk("people.id", index=True)
+    subject_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("contribution_subjects.id"), index=True
+    )
+    contribution_id: Mapped[str | None] = _fk("contributions.id", index=True)
+    lookup_id: Mapped[str | None] = _fk("lookups.id", index=True)
+    person_id: Mapped[str | None] = _fk("people.id", index=True)
+    address_id: Mapped[str | None] = _fk("addresses.id", index=True)
     described_key: Mapped[str] = mapped_column(sa.String(64), index=True)
     probability: Mapped[float]
     evidence: Mapped[dict[str, Any]]
@@ -402,6 +421,7 @@ class MatchReviewRow(Base):
     created_at: Mapped[datetime]
     decided_by: Mapped[str | None] = _fk("professionals.id")
     decided_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(sa.String(40))
 
 
 class SignInStateRow(Base):

@@ -10,9 +10,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from teamaround.domain.vocab import ContributionKind
 from teamaround.linkage import FieldEvidence, explain_evidence
 from teamaround.services.errors import Conflict, NotFound
-from teamaround.services.review import Decision, ReviewItem, do_decide_match, list_review_queue
+from teamaround.services.review import (
+    FLAG_LOOKUP,
+    Decision,
+    ReviewItem,
+    do_decide_match,
+    list_review_queue,
+)
 from teamaround.services.spoc import spoc_incoming
 from teamaround.web.pages import state
 from teamaround.web.pages.session import Me, refused
@@ -20,6 +27,12 @@ from teamaround.web.pages.shares import SUBJECT_LABELS
 from teamaround.web.pages.templating import not_found, render, see_other
 
 router = APIRouter()
+
+SOURCES = {
+    ContributionKind.SHARE: "Shared information",
+    ContributionKind.MARAC_LISTING: "MARAC listing",
+    FLAG_LOOKUP: "Flag lookup",
+}
 
 DECIDED = {
     Decision.CONFIRM: "Match confirmed",
@@ -32,8 +45,10 @@ class Pending:
     """A possible match as the page shows it: what was said, whom it may be, and why."""
 
     id: str
+    source: str
     described: list[tuple[str, str]]
-    person_name: str
+    question: str
+    candidate: str
     probability: float
     why: str
     received_at: datetime
@@ -73,10 +88,16 @@ async def decide(request: Request, item_id: str, me: Me) -> Response:
 def _pending(item: ReviewItem) -> Pending:
     return Pending(
         id=item.id,
+        source=f"{SOURCES.get(item.source, item.source)} from {item.source_agency}",
         described=[
             (SUBJECT_LABELS.get(k, k.capitalize()), str(v)) for k, v in item.described.items()
         ],
-        person_name=item.person_name,
+        question=(
+            f"Is this {item.candidate}?"
+            if item.match == "person"
+            else f"Is this the household at {item.candidate}?"
+        ),
+        candidate=item.candidate,
         probability=item.probability,
         why=_why(item.evidence),
         received_at=item.created_at,
