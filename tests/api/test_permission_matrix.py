@@ -26,11 +26,13 @@ from teamaround.services.challenges import do_raise_challenge
 from teamaround.services.commands import (
     AgencyCreate,
     ChallengeCreate,
+    PersonCreate,
     ProfessionalCreate,
     ShareCreate,
 )
 from teamaround.services.context import SYSTEM, UnitOfWork
 from teamaround.services.register import (
+    do_add_person,
     do_issue_token,
     do_register_agency,
     do_register_professional,
@@ -79,6 +81,18 @@ MATRIX = [
             "/api/people",
             {"id": f"new-{who}", "kind": "adult", "given": "Ann", "family": "Bee"},
         ),
+    ),
+    Row(
+        "PATCH",
+        "/api/people/{person_id}",
+        CSC,
+        fixed("/api/people/nan", {"phone": "07700 900555"}),
+    ),
+    Row(
+        "POST",
+        "/api/people/{person_id}/merge",
+        CSC,
+        lambda who, refs: (f"/api/people/twice-{who}/merge", {"into": "nan"}),
     ),
     Row(
         "POST",
@@ -260,6 +274,9 @@ def world(engine: sa.Engine, database_url: str) -> Iterator[tuple[TestClient, di
             .where(ContributionRow.professional_id == "ch1")
             .order_by(ContributionRow.received_at)
         )
+    for who in EVERYONE:  # a record of nan's for each caller to merge (or be refused)
+        twice = PersonCreate(id=f"twice-{who}", kind="adult", given="Maggie", family="Ashby")
+        do_add_person(uow, actor_id=SYSTEM.id, person=twice)
     for uncertain in UNCERTAIN:  # descriptions that fall between the two thresholds
         share = {"category": "concern", "summary": "Unsure who.", "subjects": [uncertain]}
         do_share(uow, actor_id="pc1", share=ShareCreate.model_validate(share))

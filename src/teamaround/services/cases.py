@@ -34,13 +34,14 @@ from teamaround.domain.vocab import (
 )
 from teamaround.services.context import Actor
 from teamaround.services.errors import NotFound
+from teamaround.services.on_register import ON_REGISTER, person_on_register
 
 OFFENDER_MANAGEMENT = (ConditionKind.LICENCE, ConditionKind.MAPPA)
 
 
 def access_case_by_child_id(s: Session, actor: Actor, child_id: str, now: datetime) -> CaseSnapshot:
     """The child's case, for a professional with a role on it; anyone else: not found."""
-    child = s.get(PersonRow, child_id)
+    child = person_on_register(s, child_id)
     if child is None or child.kind != PersonKind.CHILD:
         raise NotFound("child")
     case = load_case(s, child_id, now)
@@ -62,7 +63,7 @@ def load_cases(s: Session, child_ids: Iterable[str], now: datetime) -> dict[str,
     children = {
         row.id: row
         for chunk in id_chunks(child_ids)
-        for row in s.scalars(sa.select(PersonRow).where(PersonRow.id.in_(chunk)))
+        for row in s.scalars(sa.select(PersonRow).where(PersonRow.id.in_(chunk), ON_REGISTER))
     }
     plans = _grouped(
         s,
@@ -130,7 +131,7 @@ def children_by_link(
     for chunk in id_chunks(people):
         for child in s.scalars(
             sa.select(PersonRow.id).where(
-                PersonRow.kind == PersonKind.CHILD, PersonRow.id.in_(chunk)
+                PersonRow.kind == PersonKind.CHILD, PersonRow.id.in_(chunk), ON_REGISTER
             )
         ):
             by_person[child].add(child)
@@ -143,7 +144,7 @@ def children_by_link(
     for chunk in id_chunks(addresses):
         for child, home in s.execute(
             sa.select(PersonRow.id, PersonRow.address_id).where(
-                PersonRow.kind == PersonKind.CHILD, PersonRow.address_id.in_(chunk)
+                PersonRow.kind == PersonKind.CHILD, PersonRow.address_id.in_(chunk), ON_REGISTER
             )
         ):
             at_address[home].add(child)  # type: ignore[index]

@@ -122,6 +122,41 @@ class PersonCreate(Strict):
     phone: Annotated[Text, Field(max_length=40)] | None = None
 
 
+class PersonUpdate(Strict):
+    """A correction to a person's identity: only the fields given change. A kind cannot
+    change (a child recorded as an adult is a different record, with different rules), and
+    nothing is cleared: a correction replaces a wrong value, it does not forget one."""
+
+    given: Annotated[Text, Field(max_length=100)] | None = None
+    family: Annotated[Text, Field(max_length=100)] | None = None
+    dob: date | None = None
+    sex: Annotated[Text, Field(max_length=10)] | None = None
+    nhs: Annotated[str | None, BeforeValidator(_as_text)] = None
+    phone: Annotated[Text, Field(max_length=40)] | None = None
+    address: Id | None = None
+    school: Id | None = None
+    aliases_add: list[Text] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> PersonUpdate:
+        if all(value in (None, []) for value in self.model_dump().values()):
+            raise ValueError("a correction needs at least one field to change")
+        return self
+
+
+class PeopleMerge(Strict):
+    """Two records of one person: `duplicate` is folded into `into`, which survives."""
+
+    duplicate: Id
+    into: Id
+
+
+class MergeInto(Strict):
+    """The body of a merge through the API; the duplicate is the record in the path."""
+
+    into: Id
+
+
 class RelationshipCreate(Strict):
     child: Id
     adult: Id

@@ -45,6 +45,7 @@ from teamaround.linkage import (
 )
 from teamaround.linkage.realtime import ModelMatcher, description_key
 from teamaround.services.commands import IdentityIn
+from teamaround.services.on_register import ON_REGISTER
 from teamaround.services.partnership import Setting, setting
 
 
@@ -120,7 +121,7 @@ def identity_of(subject: IdentityIn) -> Identity:
 def _register_people(s: Session, where: Any = None) -> list[RegisterPerson]:
     """Register people (all, or those `where` selects) as the matcher needs them."""
     addresses = {row.id: row.text for row in s.scalars(sa.select(AddressRow))}
-    people_query = sa.select(PersonRow).order_by(PersonRow.id)
+    people_query = sa.select(PersonRow).where(ON_REGISTER).order_by(PersonRow.id)
     alias_query = sa.select(AliasRow).order_by(AliasRow.id)
     lived_query = sa.select(PersonAddressRow).order_by(PersonAddressRow.since.desc())
     if where is not None:
@@ -196,11 +197,17 @@ def matcher_for(s: Session, today: date) -> ModelMatcher:
 
 
 def register_changed(
-    s: Session, *, person_id: str | None = None, address_id: str | None = None
+    s: Session,
+    *,
+    person_id: str | None = None,
+    address_id: str | None = None,
+    removed_id: str | None = None,
 ) -> None:
     """Call in the transaction that changed the register: rewrites its token and brings this
-    process's matcher up to date. Should the transaction roll back, the token in the
-    database no longer equals the cached one and the next share rebuilds."""
+    process's matcher up to date: `person_id` added or changed (its rows are replaced),
+    `removed_id` gone from the register (merged into another). Should the transaction roll
+    back, the token in the database no longer equals the cached one and the next share
+    rebuilds."""
     s.flush()
     old = register_token(s)
     new = uuid.uuid4().hex
@@ -217,6 +224,8 @@ def register_changed(
         if old is None or cached.token != old:
             del _CACHE[engine]
             return
+        if removed_id is not None:
+            cached.matcher.remove_person(removed_id)
         if person_id is not None:
             for person in _register_people(s, person_id):
                 cached.matcher.add_person(person)

@@ -30,7 +30,9 @@ from teamaround.services.commands import (
     AddressCreate,
     AgencyCreate,
     ConditionsSet,
+    PeopleMerge,
     PersonCreate,
+    PersonUpdate,
     PlanEnd,
     PlanHistory,
     PlanStart,
@@ -40,8 +42,10 @@ from teamaround.services.commands import (
 from teamaround.services.context import SYSTEM, Actor, UnitOfWork, load_actor
 from teamaround.services.errors import Conflict, Invalid, NotFound
 from teamaround.services.linking import register_changed
-from teamaround.services.prompts import refresh_prompts
-from teamaround.services.review_items import reevaluate
+from teamaround.services.merging import Fold, fold
+from teamaround.services.on_register import person_on_register
+from teamaround.services.prompts import children_around, refresh_prompts
+from teamaround.services.review_items import Withdrawal, reevaluate, relink, withdraw_reviews_of
 from teamaround.services.sharing import rerun_rules
 
 _Row = TypeVar("_Row")
@@ -207,6 +211,115 @@ def do_add_person(uow: UnitOfWork, *, actor_id: str, person: PersonCreate) -> No
         )
         people = MatchReviewRow.person_id.is_not(None)  # a new person moves no household
         reevaluate(s, people, now=now, actor=actor, rerun=rerun_rules)
+
+
+def do_update_person(
+    uow: UnitOfWork, *, actor_id: str, person_id: str, change: PersonUpdate
+) -> None:
+    """Correct a person's identity. The matcher changes in this transaction, and queued
+    possible matches are linked afresh: the corrected record may now be certain for them.
+    The audit says who corrected which record, never what it said before or after."""
+    with uow.transaction() as s:
+        actor = _register_keeper(s, actor_id)
+        row = person_on_register(s, person_id)
+        if row is None:
+            raise NotFound("person")
+        now = uow.clock.now()
+        _correct(s, row, change, now)
+        register_changed(s, person_id=person_id)
+        audit.action(s, now, actor, "update-person", "person", person_id, Purpose.CASE_MANAGEMENT)
+        people = MatchReviewRow.person_id.is_not(None)  # a person moves no household
+        reevaluate(s, people, now=now, actor=actor, rerun=rerun_rules)
+
+
+def _correct(s: Session, row: PersonRow, change: PersonUpdate, now: datetime) -> None:
+    if change.school is not None:
+        school = _exists(s, AgencyRow, change.school, "school")
+        if school.kind != AgencyKind.SCHOOL:
+            raise Invalid("school", f"{change.school} is not a school")
+        row.school_id = change.school
+    if change.address is not None:
+        _exists(s, AddressRow, change.address, "address")
+        _move_home(s, row, change.address, now)
+    for column in ("given", "family", "dob", "sex", "phone"):
+        value = getattr(change, column)
+        if value is not None:
+            setattr(row, column, value)
+    if change.nhs is not None:
+        row.nhs = _nhs_digits(change.nhs)
+    known = set(s.scalars(sa.select(AliasRow.name).where(AliasRow.person_id == row.id)))
+    fresh = [alias for alias in dict.fromkeys(change.aliases_add) if alias not in known]
+    s.add_all(AliasRow(person_id=row.id, name=alias) for alias in fresh)
+
+
+def _move_home(s: Session, row: PersonRow, address_id: str, now: datetime) -> None:
+    """The current address ends now and the new one starts: matching still knows both."""
+    if row.address_id == address_id:
+        return
+    s.execute(
+        sa.update(PersonAddressRow)
+        .where(PersonAddressRow.person_id == row.id, PersonAddressRow.until.is_(None))
+        .values(until=now)
+    )
+    s.add(PersonAddressRow(person_id=row.id, address_id=address_id, since=now))
+    row.address_id = address_id
+
+
+def do_merge_people(uow: UnitOfWork, *, actor_id: str, merge: PeopleMerge) -> None:
+    """Fold `merge.duplicate` into `merge.into` (see `services/merging.py`): the duplicate
+    leaves the register and the matcher; what was shared about it is about the survivor,
+    and the rules run again over it, so a contact recorded against the duplicate raises the
+    alert the survivor's relationships imply. One transaction: refused, nothing changes."""
+    with uow.transaction() as s:
+        actor = _register_keeper(s, actor_id)
+        now = uow.clock.now()
+        duplicate, survivor = _mergeable(s, merge, now)
+        withdrawn = withdraw_reviews_of(
+            s, person_id=duplicate.id, because=Withdrawal.CANDIDATE_MERGED, now=now, actor=actor
+        )
+        folded = Fold(duplicate=duplicate, survivor=survivor, now=now, actor_id=actor.id)
+        fold(s, folded)
+        duplicate.merged_into = survivor.id
+        register_changed(s, person_id=survivor.id, removed_id=duplicate.id)
+        for record in (duplicate.id, survivor.id):
+            audit.action(s, now, actor, "merge-person", "person", record, Purpose.CASE_MANAGEMENT)
+        contributions = folded.contributions | relink(s, withdrawn, now=now)
+        people = MatchReviewRow.person_id.is_not(None)
+        reevaluate(s, people, now=now, actor=actor, rerun=rerun_rules)
+        for contribution in sorted(contributions):
+            rerun_rules(s, contribution_id=contribution, now=now, actor=actor)
+        refresh_prompts(s, children_around(s, survivor.id), now)
+
+
+def _mergeable(s: Session, merge: PeopleMerge, now: datetime) -> tuple[PersonRow, PersonRow]:
+    """(duplicate, survivor), or why not. A merged record is not found, like any record
+    off the register. Two records that disagree on an identifier are refused: merging
+    would keep one value silently, and the other may be right. Correct one first."""
+    duplicate = person_on_register(s, merge.duplicate)
+    if duplicate is None:
+        raise NotFound("person")
+    if merge.into == merge.duplicate:
+        raise Invalid("into", "a person cannot be merged into themselves")
+    survivor = person_on_register(s, merge.into)
+    if survivor is None:
+        raise Invalid("into", f"no person with id {merge.into!r}")
+    if survivor.kind != duplicate.kind:
+        raise Invalid("into", f"{merge.into!r} is a {survivor.kind}, not a {duplicate.kind}")
+    for column, what in (("dob", "dates of birth"), ("nhs", "NHS numbers")):
+        mine, theirs = getattr(duplicate, column), getattr(survivor, column)
+        if mine is not None and theirs is not None and mine != theirs:
+            raise Conflict(f"{column}: the two records give different {what}; correct one first")
+    if duplicate.kind == PersonKind.CHILD and all(
+        _has_open_plan(s, child, now) for child in (duplicate.id, survivor.id)
+    ):
+        raise Conflict("plans: both children have an open plan; end one first")
+    return duplicate, survivor
+
+
+def _has_open_plan(s: Session, child_id: str, now: datetime) -> bool:
+    open_plan = sa.or_(PlanRow.ended.is_(None), PlanRow.ended > now)
+    found = s.scalar(sa.select(PlanRow.id).where(PlanRow.child_id == child_id, open_plan).limit(1))
+    return found is not None
 
 
 def do_relate(uow: UnitOfWork, *, actor_id: str, relationship: RelationshipCreate) -> None:
@@ -379,7 +492,9 @@ def _exists(s: Session, table: type[_Row], key: str, field: str) -> _Row:
 
 
 def _person_of_kind(s: Session, key: str, kind: PersonKind, field: str) -> PersonRow:
-    row = _exists(s, PersonRow, key, field)
+    row = person_on_register(s, key)
+    if row is None:
+        raise Invalid(field, f"no {field} with id {key!r}")
     if row.kind != kind:
         raise Invalid(field, f"{key!r} is not a {kind}")
     return row

@@ -13,6 +13,7 @@ A subject never waits twice on one pair, and re-evaluating never queues a second
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -120,6 +121,30 @@ def withdraw_reviews_of(
     for item in items:
         withdraw(s, item, because, now=now, actor=actor)
     return [item.id for item in items]
+
+
+def relink(s: Session, item_ids: list[str], *, now: datetime) -> set[str]:
+    """After withdrawing items whose candidate left the register: link what each came from
+    afresh, as a new share or lookup would be, so nothing is lost with the candidate. Linked
+    now, or queued again for its new best candidate. Returns the contributions whose rules
+    must run again."""
+    contributions: set[str] = set()
+    for item_id in item_ids:
+        item = s.get(MatchReviewRow, item_id)
+        if item is None:
+            continue
+        link = link_identity(s, Identity(**_described(s, item)), now)
+        if link.person is not None:
+            contribution = link_source(s, item, match_json(link.person) or {}, review=item.id)
+            contributions |= {contribution} if contribution else set()
+        elif link.review is not None and item.lookup_id is not None:
+            key = link.described_key
+            queue_lookup(s, lookup_id=item.lookup_id, match=link.review, key=key, now=now)
+        elif link.review is not None and (
+            subject := s.get(ContributionSubjectRow, item.subject_id)
+        ):
+            queue_subject(s, subject, replace(link, address_review=None), now)
+    return contributions
 
 
 def withdraw(

@@ -29,6 +29,7 @@ from teamaround.services.cases import load_case
 from teamaround.services.context import Actor, UnitOfWork, load_actor
 from teamaround.services.errors import NotFound, present
 from teamaround.services.history import load_history
+from teamaround.services.on_register import ON_REGISTER
 
 RESTRICTED = "Restricted information: ask the lead social worker."
 
@@ -93,7 +94,11 @@ def _candidates(s: Session, actor: Actor) -> list[str]:
             sa.select(PlanRow.child_id)
             .join(ProfessionalRow, ProfessionalRow.id == PlanRow.lead_id)
             .join(PersonRow, PersonRow.id == PlanRow.child_id)
-            .where(ProfessionalRow.agency_id == actor.agency_id, PersonRow.kind == PersonKind.CHILD)
+            .where(
+                ProfessionalRow.agency_id == actor.agency_id,
+                PersonRow.kind == PersonKind.CHILD,
+                ON_REGISTER,
+            )
             .distinct()
             .order_by(PlanRow.child_id)
         )

@@ -35,6 +35,7 @@ from teamaround.services.alerting import raise_alerts
 from teamaround.services.cases import load_case
 from teamaround.services.challenges import STAGES, log_event
 from teamaround.services.context import SYSTEM, UnitOfWork
+from teamaround.services.on_register import ON_REGISTER
 from teamaround.services.partnership import Setting, setting
 
 ESCALATION = "Recommendation 13: professional challenge with timescales and escalation"
@@ -140,7 +141,9 @@ def _missed_timescales(s: Session, now: datetime) -> list[str]:
         sa.select(PersonRow.id)
         .join(PlanRow, PlanRow.child_id == PersonRow.id)
         .where(
-            PersonRow.kind == PersonKind.CHILD, sa.or_(PlanRow.ended.is_(None), PlanRow.ended > now)
+            PersonRow.kind == PersonKind.CHILD,
+            ON_REGISTER,
+            sa.or_(PlanRow.ended.is_(None), PlanRow.ended > now),
         )
         .distinct()
     ).all()

@@ -102,6 +102,9 @@ class PersonRow(Base):
     address_id: Mapped[str | None] = _fk("addresses.id", index=True)
     school_id: Mapped[str | None] = _fk("agencies.id", index=True)
     created_at: Mapped[datetime]
+    merged_into: Mapped[str | None] = _fk("people.id", index=True)
+    """Set when this record was found to be another's duplicate: it stays, for the history,
+    but is off the register (neither listed nor matched) and every row naming it moved."""
 
 
 class AliasRow(Base):

@@ -7,7 +7,10 @@ from fastapi import APIRouter, status
 from teamaround.services import register
 from teamaround.services.commands import (
     ConditionsSet,
+    MergeInto,
+    PeopleMerge,
     PersonCreate,
+    PersonUpdate,
     PlanEnd,
     PlanStart,
     RelationshipCreate,
@@ -21,6 +24,25 @@ router = APIRouter(tags=["register"])
 def add_person(body: PersonCreate, uow: UowDep, me: CurrentProfessional) -> dict[str, str]:
     register.do_add_person(uow, actor_id=me, person=body)
     return {"id": body.id}
+
+
+@router.patch("/people/{person_id}")
+def update_person(
+    person_id: str, body: PersonUpdate, uow: UowDep, me: CurrentProfessional
+) -> dict[str, str]:
+    """Correct a person's identity; only the fields sent change."""
+    register.do_update_person(uow, actor_id=me, person_id=person_id, change=body)
+    return {"id": person_id}
+
+
+@router.post("/people/{person_id}/merge")
+def merge_person(
+    person_id: str, body: MergeInto, uow: UowDep, me: CurrentProfessional
+) -> dict[str, str]:
+    """Fold this record into `into`, another record of the same person, which survives."""
+    merge = PeopleMerge(duplicate=person_id, into=body.into)
+    register.do_merge_people(uow, actor_id=me, merge=merge)
+    return {"id": body.into, "merged": person_id}
 
 
 @router.post("/relationships", status_code=status.HTTP_201_CREATED)
