@@ -43,8 +43,13 @@ def _scores(found: set[tuple[str, str]], truth: set[tuple[str, str]]) -> tuple[f
     return precision, recall, f1
 
 
+FLOOR = 0.01
+"""Both sides' candidates are kept down to here, so each side's best threshold is searched
+over the whole range (the share path itself offers nothing under the review threshold)."""
+
+
 def _thresholds() -> list[float]:
-    return [t / 100 for t in range(50, 100)] + [0.995, 0.999]
+    return [t / 100 for t in range(1, 100)] + [0.995, 0.999]
 
 
 def _ours_at(offered: dict[str, list[PotentialMatch]], t: float) -> set[tuple[str, str]]:
@@ -113,13 +118,14 @@ def main() -> None:
             ours.add((record.id, link.person.person_id))
         elif link.review is not None:
             reviewed.add((record.id, link.review.person_id))
-        offered[record.id] = list(link.candidates)
     ours_time = time.perf_counter() - started
+    for record in track(task.right, "ours: candidates down to the floor", console=console):
+        offered[record.id] = matcher.match_person(_identity(record), floor=FLOOR)
 
     started = time.perf_counter()
     left = feature_frame(iter_rows(task.right), TODAY)
     right = feature_frame(iter_rows(task.left), TODAY)
-    predictions = predict_pairs(model, left, right, threshold=0.5)
+    predictions = predict_pairs(model, left, right, threshold=FLOOR)
     right_ids = {r.id for r in task.right}
     splink = {(p.left_id, p.right_id) for p in best_pairs(predictions, right_ids)
               if p.probability >= THRESHOLD}  # fmt: skip

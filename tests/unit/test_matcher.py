@@ -5,6 +5,7 @@ use the hand-set household model it delegates to."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -457,6 +458,26 @@ def test_results_are_best_first_and_above_review() -> None:
     assert all(p >= REVIEW_THRESHOLD for p in probabilities)
 
 
+def test_best_first_by_weight_when_both_are_certain() -> None:
+    """Above ~53 bits a probability is 1.0 in a float: the order must come from the weight,
+    not from the person id (one child entered twice, the copy at the old address)."""
+    twice = RegisterPerson("a1", "Amira", "Haddad", date(2010, 1, 2), "F", NHS_A, "07700 900001")
+    matcher = ModelMatcher(
+        [
+            replace(twice, addresses=("8 Beacon Lane, Whitby, YO21 3AB",)),
+            replace(twice, id="a2", addresses=(HOME,)),
+        ],
+        today=TODAY,
+    )
+    sent = Identity(given="Amira", family="Haddad", dob="2010-01-02", nhs=NHS_A, sex="F",
+                    address=HOME, phone="07700 900001")  # fmt: skip
+    found = matcher.match_person(sent)
+    assert [m.probability for m in found] == [1.0, 1.0]
+    weights = [sum(e.weight for e in m.evidence) for m in found]
+    assert [m.person_id for m in found] == ["a2", "a1"]
+    assert weights == sorted(weights, reverse=True)
+
+
 def test_empty_identity_matches_no_one() -> None:
     assert MATCHER.match_person(Identity()) == []
 
@@ -503,6 +524,17 @@ def test_candidates_are_a_block_not_the_register() -> None:
     candidates = matcher.candidate_ids(Identity(given="Ben", family="Quinn"))
     assert "x10" in candidates
     assert len(candidates) < len(people) / 4
+
+
+def test_a_year_out_is_still_a_candidate() -> None:
+    """A year of birth one out loses the date and the sound-and-year keys; the name's sound
+    with the birthday (day and month) still finds her, moved and with a clipped name."""
+    liz = RegisterPerson("liz", "Elizabeth", "Stanthwaite", date(1991, 10, 2), "F",
+                         addresses=("116 Wharfe Close, Stockton-on-Tees, TS18 1DP",))  # fmt: skip
+    sent = Identity(given="Eliz", family="Stanthwaite", dob="02/10/1990",
+                    address="4 Rydal Ave, Middlesbrough TS1 3HE")  # fmt: skip
+    found = ModelMatcher([liz], today=TODAY).match_person(sent)
+    assert [m.person_id for m in found] == ["liz"]
 
 
 def test_matcher_satisfies_protocol() -> None:

@@ -13,11 +13,12 @@ it to 1e-9 bits), in less time:
    once per distinct value.
 2. **Blocking in DuckDB.** Each record is filed under the real-time index's keys
    (`realtime.blocking_keys`: NHS number, date of birth and, for the left file, its day/month
-   swap, metaphone of either name with year of birth, both metaphones, postcode, door, phone),
-   packed into one BIGINT each; DuckDB joins the left file's keys with the right file's, a
-   slice of the left file at a time (slices of about 1.5 million matches, blocked in a
-   thread while the previous slice is scored, so memory stays flat). A pair sharing two keys
-   comes twice (~2%): it is scored twice and kept once, cheaper than a DISTINCT over all.
+   swap, metaphone of either name with year of birth or with birthday, both metaphones,
+   postcode, door, phone), packed into one BIGINT each; DuckDB joins the left file's keys
+   with the right file's, a slice of the left file at a time (slices of about 1.5 million
+   matches, blocked in a thread while the previous slice is scored, so memory stays flat).
+   A pair sharing two keys comes twice (~2%): it is scored twice and kept once, cheaper
+   than a DISTINCT over all.
    `BLOCKING_RULES` says the same in Splink's terms, for the Splink engines.
 3. **Scoring with numpy, cheapest first.** A level is a boolean expression over a few
    primitives; those that need Python or an edit distance (Levenshtein between two names or
@@ -241,6 +242,11 @@ def encode(left: pd.DataFrame, right: pd.DataFrame) -> Encoded:
             for name in names:
                 columns[side][name] = codes[start : start + len(frame)].astype(np.int32)
                 start += len(frame)
+    # month and day ("MM-DD" of the ISO date), for the sound-and-birthday keys
+    days = [d[5:] if isinstance(d, str) else None for f in frames for d in f["dob"]]
+    birthdays, _ = pd.factorize(np.asarray(days, dtype=object), use_na_sentinel=True)
+    columns[0]["dob_md"] = birthdays[: len(left)].astype(np.int32)
+    columns[1]["dob_md"] = birthdays[len(left) :].astype(np.int32)
     for side, frame in enumerate(frames):
         columns[side]["dob_days"] = _integers(frame, "dob_days", 0)
         columns[side]["dob_year"] = _integers(frame, "dob_year", -1)
@@ -278,8 +284,8 @@ def blocking_keys(side: _Side, *, query: bool) -> tuple[IntArray, Int64Array]:
     """Every (row, key) of a file, as `realtime.blocking_keys` files them, packed as BIGINTs
     (one kind per key name, so "dob" and its swap meet under one kind, as do the two sounds)."""
     c = {name: side.columns[name].astype(np.int64) for name in (
-        "nhs", "dob", "dob_swapped", "dob_year", "family_mp", "given_mp", "postcode", "street",
-        "number", "phone")}  # fmt: skip
+        "nhs", "dob", "dob_swapped", "dob_year", "dob_md", "family_mp", "given_mp", "postcode",
+        "street", "number", "phone")}  # fmt: skip
     if any(len(v) and int(v.max()) >= 1 << _CODE_SHIFT for v in c.values()):
         raise ValueError("too many distinct values to pack two codes in one blocking key")
     rows = np.arange(len(side), dtype=np.int64)
@@ -292,6 +298,7 @@ def blocking_keys(side: _Side, *, query: bool) -> tuple[IntArray, Int64Array]:
     year = c["dob_year"] >= 0
     for sound in ("family_mp", "given_mp"):
         found.append((year & (c[sound] >= 0), _pack(2, c[sound], c["dob_year"] & 0xFFFF)))
+        found.append(((c["dob_md"] >= 0) & (c[sound] >= 0), _pack(7, c[sound], c["dob_md"])))
     both = (c["family_mp"] >= 0) & (c["given_mp"] >= 0)
     low = np.minimum(c["family_mp"], c["given_mp"])
     high = np.maximum(c["family_mp"], c["given_mp"])

@@ -69,9 +69,13 @@ def blocking_keys(f: Features, *, query: bool = False) -> set[_Key]:
         keys.add(("dob", f.dob))
         if query and f.dob_swapped:
             keys.add(("dob", f.dob_swapped))
+    sounds = {f.family_mp, f.given_mp} - {None}
     if f.dob_year is not None:
-        for phonetic in {f.family_mp, f.given_mp} - {None}:
+        for phonetic in sounds:
             keys.add(("sound_year", f"{phonetic}|{f.dob_year}"))
+    if f.dob:  # a year out ("2012" for 2013) loses the keys above: the birthday keeps it
+        for phonetic in sounds:
+            keys.add(("sound_birthday", f"{phonetic}|{f.dob[5:]}"))
     if f.family_mp and f.given_mp:
         keys.add(("sound_pair", "|".join(sorted((f.family_mp, f.given_mp)))))
     if f.postcode:
@@ -400,14 +404,17 @@ class ModelMatcher:
         with self.lock:
             best = self._best_rows(query, floor)
         matches = []
-        for person_id, (weight, scored, row) in best.items():
+        # by weight, not probability: above ~53 bits every probability is 1.0 in a float
+        for person_id, (weight, scored, row) in sorted(
+            best.items(), key=lambda item: (-item[1][0], item[0])
+        ):
             chance = probability(weight)
             if chance < floor:
                 continue
             found = (_evidence(s, query, row, sent) for s in scored)
             evidence = tuple(e for e in found if e is not None)
             matches.append(PotentialMatch(person_id, chance, evidence))
-        return sorted(matches, key=lambda m: (-m.probability, m.person_id))
+        return matches
 
     def _best_rows(
         self, query: Features, floor: float = 0.0

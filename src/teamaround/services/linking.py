@@ -388,16 +388,30 @@ def _household(
     return None, None
 
 
+MIN_MARGIN_BITS = 1.0
+"""However low the link threshold, the best must be twice as likely as the runner-up: two
+people scored alike (a father and son with one name and no date of birth) are a question."""
+
+
 def unambiguous(candidates: tuple[PotentialMatch, ...], link: float) -> PotentialMatch | None:
     """The best candidate at or above `link`, unless a second person there is nearly as
-    likely: the best must be `link` likely against the runner-up too (about 4.2 bits at 95%),
-    or a person must choose (twins with a mistyped first name, one person entered twice)."""
+    likely: the best must be `link` likely against the runner-up too (about 4.2 bits at 95%,
+    and never under `MIN_MARGIN_BITS`), or a person must choose (twins with a mistyped first
+    name, one person entered twice). The margin is read from the match weights, which the
+    probabilities round away: above ~53 bits every probability is 1.0."""
     above = [c for c in candidates if c.probability >= link]
-    if len(above) > 1 and _log_odds(above[0].probability) - _log_odds(
-        above[1].probability
-    ) < _log_odds(link):
+    if not above:
         return None
-    return above[0] if above else None
+    best = max(above, key=_bits)
+    runners_up = [_bits(c) for c in above if c is not best]
+    if runners_up and _bits(best) - max(runners_up) < max(_log_odds(link), MIN_MARGIN_BITS):
+        return None
+    return best
+
+
+def _bits(match: PotentialMatch) -> float:
+    """The match weight less the prior (the same for every candidate): its fields' say."""
+    return math.fsum(e.weight for e in match.evidence)
 
 
 def _log_odds(probability: float) -> float:
