@@ -72,7 +72,7 @@ def test_a_later_share_that_links_the_description_withdraws_the_waiting_item(
     client, tokens = world
     share(client, tokens, "pc1", shared(SOMEONE_ON_ACACIA_AVENUE))
     [item] = queue(client, tokens).json()
-    link_above(client, tokens, 80)
+    set_thresholds(engine, link=80)  # as stored, so that the change itself re-checks nothing
     share(client, tokens, "pc1", shared(SOMEONE_ON_ACACIA_AVENUE))  # now links the household
     assert queue(client, tokens).json() == []
     assert reviews(engine) == [(item["id"], "withdrawn", "linked-automatically")]
@@ -92,7 +92,7 @@ def test_registering_an_address_withdraws_a_household_item_that_now_links(
     client, tokens = world
     share(client, tokens, "pc1", shared(SOMEONE_ON_ACACIA_AVENUE))
     [item] = queue(client, tokens).json()
-    link_above(client, tokens, 80)
+    set_thresholds(engine, link=80)  # as stored, so that the change itself re-checks nothing
     register_address(engine)
     assert queue(client, tokens).json() == []
     assert reviews(engine) == [(item["id"], "withdrawn", "linked-automatically")]
@@ -178,3 +178,44 @@ def test_a_candidate_merged_away_leaves_the_queue(
     assert audited(engine, "withdraw-review:candidate-merged") == [
         ("sw1", "match-review", item["id"], "safeguarding-share")
     ]
+
+
+def test_lowering_the_link_threshold_links_what_now_clears_it(
+    world: World,  # noqa: F811
+    engine: sa.Engine,
+) -> None:
+    client, tokens = world
+    share(client, tokens, "pc1", shared(SOMEONE_ON_ACACIA_AVENUE))
+    [item] = queue(client, tokens).json()
+    link_above(client, tokens, 80)  # the household item (about 87%) now clears the threshold
+    assert queue(client, tokens).json() == []
+    assert reviews(engine) == [(item["id"], "withdrawn", "linked-automatically")]
+    assert links(engine) == [(None, "home")]
+    assert inbox_kinds(client, tokens, "sw1") == [NEW_INFORMATION]
+    assert [who for who, *_ in audited(engine, "withdraw-review:linked-automatically")] == ["tm1"]
+    assert audit_tells_nothing(engine)
+
+
+def test_raising_the_review_threshold_withdraws_weaker_items(
+    world: World,  # noqa: F811
+    engine: sa.Engine,
+) -> None:
+    client, tokens = world
+    set_thresholds(engine, review=20)
+    both = {**shared(KELLY_NAME_ONLY), "subjects": [KELLY_NAME_ONLY, SOMEONE_ON_ACACIA_AVENUE]}
+    share(client, tokens, "pc1", both)
+    waiting = {i["match"]: i["id"] for i in queue(client, tokens).json()}
+    body = {"value": 60}  # Kelly by name (about 50%) is now too weak to ask a SPOC about
+    url = "/api/settings/match-review-percent"
+    client.put(url, json=body, headers=auth(tokens, "tm1")).raise_for_status()
+    assert [i["id"] for i in queue(client, tokens).json()] == [waiting["household"]]
+    assert {i: (status, why) for i, status, why in reviews(engine)} == {
+        waiting["person"]: ("withdrawn", "below-review-threshold"),
+        waiting["household"]: ("pending", None),
+    }
+    assert links(engine) == [(None, None), (None, None)]  # nothing linked by withdrawing
+    assert inbox_kinds(client, tokens, "sw1") == []
+    assert audited(engine, "withdraw-review:below-review-threshold") == [
+        ("tm1", "match-review", waiting["person"], "safeguarding-share")
+    ]
+    assert decide(client, tokens, waiting["person"], "confirm").status_code == 409

@@ -27,6 +27,7 @@ from teamaround.adapters.db.tables import (
     IdempotencyKeyRow,
     MatchReviewRow,
     OutboxRow,
+    PartnershipSettingRow,
     PromptRow,
 )
 from teamaround.clock import FixedClock
@@ -37,8 +38,8 @@ from teamaround.services import screening
 from teamaround.services.audit import verify
 from teamaround.services.commands import IdentityIn, ShareCreate
 from teamaround.services.context import UnitOfWork
-from teamaround.services.partnership import do_change_setting
 from teamaround.services.screening import ExtractRow, read_extract, row_key, screen_extract
+from teamaround.services.settings import do_change_setting
 from teamaround.services.sharing import do_share
 
 NOW = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -98,7 +99,12 @@ def _case(engine: sa.Engine, data_dir: Path) -> UnitOfWork:
     share = ShareCreate(subjects=[IdentityIn(**LISA)], category=ShareCategory.INCIDENT,
                         summary="Lisa seen at the home.")  # fmt: skip
     do_share(uow, actor_id="pc1", share=share)
-    do_change_setting(uow, actor_id="tm1", key="match-link-percent", value=95)
+    with engine.begin() as c:  # back to 95 as stored: the service would link what waits now
+        c.execute(
+            sa.update(PartnershipSettingRow)
+            .where(PartnershipSettingRow.key == "match-link-percent")
+            .values(value="95")
+        )
     assert _waiting(engine) == 2  # for Lisa, and for the household at the address given
     return uow
 

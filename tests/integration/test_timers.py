@@ -104,8 +104,8 @@ def test_urgent_alert_is_escalated_once_unless_acknowledged(engine: sa.Engine) -
 def test_the_partnership_sets_its_own_acknowledgement_time(engine: sa.Engine) -> None:
     from teamaround.services.commands import RelationshipCreate, ShareCreate
     from teamaround.services.errors import Invalid, NotFound
-    from teamaround.services.partnership import do_change_setting
     from teamaround.services.register import do_relate
+    from teamaround.services.settings import do_change_setting
     from teamaround.services.sharing import do_share
 
     clock = FixedClock(START)

@@ -7,11 +7,9 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from teamaround.adapters.db.tables import PartnershipSettingRow
-from teamaround.domain.vocab import AgencyKind, Purpose, Role
-from teamaround.services import audit
+from teamaround.domain.vocab import Role
 from teamaround.services.commands import Strict
 from teamaround.services.context import UnitOfWork, load_actor
-from teamaround.services.errors import Invalid, NotFound
 
 
 class Setting(StrEnum):
@@ -53,35 +51,3 @@ def list_settings(uow: UnitOfWork, *, actor_id: str) -> dict[str, int]:
     with uow.transaction() as s:
         load_actor(s, actor_id)
         return {str(key): setting(s, key) for key in Setting}
-
-
-def do_change_setting(uow: UnitOfWork, *, actor_id: str, key: str, value: int) -> None:
-    """A team manager in Children's Social Care sets one of the partnership's settings."""
-    with uow.transaction() as s:
-        actor = load_actor(s, actor_id)
-        if actor.role not in MAY_CHANGE or actor.agency_kind != AgencyKind.CHILDRENS_SOCIAL_CARE:
-            raise NotFound("setting")
-        try:
-            name = Setting(key)
-        except ValueError as exc:
-            raise NotFound("setting") from exc
-        low, high = RANGES[name]
-        if not low <= value <= high:
-            raise Invalid("value", f"{name} must be from {low} to {high}")
-        row = s.get(PartnershipSettingRow, str(name))
-        if row is None:
-            row = PartnershipSettingRow(key=str(name))
-            s.add(row)
-        row.value = str(value)
-        row.changed_by = actor.id
-        row.changed_at = uow.clock.now()
-        s.flush()
-        audit.action(
-            s,
-            uow.clock.now(),
-            actor,
-            "change-setting",
-            "setting",
-            str(name),
-            Purpose.ADMINISTRATION,
-        )

@@ -36,6 +36,7 @@ class Withdrawal(StrEnum):
     LINKED = "linked-automatically"
     CANDIDATE_REMOVED = "candidate-removed"
     CANDIDATE_MERGED = "candidate-merged"
+    BELOW_REVIEW = "below-review-threshold"
 
 
 class Rerun(Protocol):
@@ -110,6 +111,17 @@ def reevaluate(s: Session, *where: Any, now: datetime, actor: Actor, rerun: Reru
             relinked.add(contribution)
     raised = [rerun(s, contribution_id=c, now=now, actor=actor) for c in sorted(relinked)]
     return sum(len(alerts) for alerts in raised)
+
+
+def recheck_thresholds(s: Session, *, review_floor: float, now: datetime, actor: Actor,
+                       rerun: Rerun) -> int:  # fmt: skip
+    """After a team manager moves the thresholds: an item now below the review threshold
+    leaves the queue (the partnership no longer asks a SPOC about matches that weak); one
+    now at or above the link threshold links, as a new share would. Returns the alerts
+    raised by linking."""
+    for item in pending(s, MatchReviewRow.probability < review_floor):
+        withdraw(s, item, Withdrawal.BELOW_REVIEW, now=now, actor=actor)
+    return reevaluate(s, now=now, actor=actor, rerun=rerun)
 
 
 def withdraw_reviews_of(

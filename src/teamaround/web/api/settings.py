@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from teamaround.services.partnership import SettingChange, do_change_setting, list_settings
+from teamaround.services.partnership import SettingChange, list_settings
+from teamaround.services.settings import do_change_setting
 from teamaround.web.api.deps import CurrentProfessional, UowDep
 
 router = APIRouter(tags=["partnership"])
