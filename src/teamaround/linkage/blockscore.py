@@ -407,14 +407,25 @@ def upper_bounds(
 
     def best(comparison: Comparison, null: BoolArray,
              *options: tuple[BoolArray, str | tuple[str, ...]]) -> FloatArray:  # fmt: skip
-        """The best weight among levels whose condition may hold; 0 where null."""
-        out: FloatArray = np.full(n, -np.inf)
-        for possible, names in options:
-            top = max(level_weight[comparison.field, x]
-                      for x in ((names,) if isinstance(names, str) else names))  # fmt: skip
-            out = np.maximum(out, np.where(possible, top, -np.inf))
-        bound: FloatArray = np.where(null, 0.0, out)
+        """The best weight among levels whose condition may hold; 0 where null. Written
+        worst first, so that a better level's weight overwrites a worse one's."""
+        ranked = sorted(
+            ((max(level_weight[comparison.field, x]
+                  for x in ((names,) if isinstance(names, str) else names)), possible)
+             for possible, names in options),
+            key=lambda option: option[0],
+        )  # fmt: skip
+        bound: FloatArray = np.full(n, -np.inf)
+        for weight, possible in ranked:
+            bound[possible] = weight
+        bound[null] = 0.0
         return bound
+
+    def with_swapped(base: FloatArray, field: str, possible: BoolArray) -> FloatArray:
+        """`base` (a bound without names swapped) where the swapped level may hold too."""
+        either: FloatArray = np.where(possible, np.maximum(base, level_weight[field, "swapped"]),
+                                      base)  # fmt: skip
+        return either
 
     yes = np.ones(n, dtype=np.bool_)
     g, f, d, nh, s = b["given"], b["family"], b["dob"], b["nhs"], b["sex"]
@@ -424,10 +435,11 @@ def upper_bounds(
     loose_given = ("nickname", "middle_name", "initial", "fuzzy", "phonetic", "unrecognised",
                    "different")  # fmt: skip
 
+    given_null = (g < 0) | (query.given is None)
+    given_base = best(GIVEN, given_null, (given_exact, "exact"), (~given_exact, loose_given))
+
     def given_bound(swapped: BoolArray) -> FloatArray:
-        return best(GIVEN, (g < 0) | (query.given is None),
-                    (given_exact, "exact"), (~given_exact, loose_given),
-                    (~given_exact & swapped, "swapped"))  # fmt: skip
+        return with_swapped(given_base, GIVEN.field, swapped & ~given_exact & ~given_null)
 
     partial = np.zeros(n, dtype=np.bool_)
     for mine in (q["family1"], q["family2"]):
@@ -438,11 +450,13 @@ def upper_bounds(
     phonetic &= len(query.family_mp or "") >= 2
     unlike = loose & ~fuzzy & ~phonetic
 
+    family_null = (f < 0) | (query.family is None)
+    family_base = best(FAMILY, family_null,
+                       (family_exact, "exact"), (~family_exact & partial, "partial"),
+                       (fuzzy, "fuzzy"), (phonetic, "phonetic"), (unlike, "different"))  # fmt: skip
+
     def family_bound(swapped: BoolArray) -> FloatArray:
-        return best(FAMILY, (f < 0) | (query.family is None),
-                    (family_exact, "exact"), (~family_exact & partial, "partial"),
-                    (fuzzy, "fuzzy"), (phonetic, "phonetic"), (unlike, "different"),
-                    (unlike & swapped, "swapped"))  # fmt: skip
+        return with_swapped(family_base, FAMILY.field, swapped & unlike & ~family_null)
 
     exact, transposed = d == q["dob"], b["dob_swapped"] == q["dob"]
     days = np.abs(b["dob_days"] - (query.dob_days or 0)) <= 1
