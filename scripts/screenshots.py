@@ -147,6 +147,7 @@ def tour(page: Page, base: str) -> None:
     sign_out(page)
     register_and_meetings(page, base)
     marac_listing(page, base)
+    correct_and_merge(page, base)
 
 
 def register_and_meetings(page: Page, base: str) -> None:
@@ -169,6 +170,28 @@ def register_and_meetings(page: Page, base: str) -> None:
     shoot(page, "28-meetings")
     page.goto(f"{base}/challenges")
     shoot(page, "29-challenges-to-my-agency")
+    sign_out(page)
+
+
+def correct_and_merge(page: Page, base: str) -> None:
+    """A person's record corrected from the child's page; the Dean Marsh added above merged."""
+    sign_in(page, base, "sw1")
+    page.goto(f"{base}/register/people/mother")
+    shoot(page, "32-person-record")
+    page.goto(f"{base}/register/people/mother/change?back=/children/child-o")
+    shoot(page, "33-correct-details")
+    page.get_by_role("button", name="Save the correction").click()
+    shoot(page, "34-correct-details-errors")
+    page.fill("[name='alias']", "Kel Ashby")
+    page.get_by_role("button", name="Save the correction").click()
+    shoot(page, "35-details-corrected")
+    page.goto(f"{base}/register/people/{PERSON['id']}/merge")
+    shoot(page, "36-merge-choose")
+    page.fill("[name='into']", "partner")
+    page.get_by_role("button", name="Continue").click()
+    shoot(page, "37-merge-confirm")
+    page.get_by_role("button", name="Merge the records").click()
+    shoot(page, "38-merged")
     sign_out(page)
 
 

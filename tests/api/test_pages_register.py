@@ -204,6 +204,14 @@ def test_adding_relating_and_recording_conditions(fresh: TestClient, engine: sa.
         )
 
 
+def test_a_year_too_big_for_any_calendar_is_explained(story, story_engine) -> None:
+    token = sign_in(story, "sw1")
+    before = _rows(story_engine)
+    page = story.post("/register/people", data={**DEAN, "dob-year": "9" * 30, "csrf_token": token})
+    assert page.status_code == 400 and _links(page.text) == ["dob-day"]
+    assert _rows(story_engine) == before
+
+
 def test_a_wrong_date_and_a_missing_name_are_shown_together(story, story_engine) -> None:
     token = sign_in(story, "sw1")
     before = _rows(story_engine)

@@ -1,4 +1,5 @@
-"""axe-core on the register, meetings, MARAC listing and challenges-to-my-agency pages."""
+"""axe-core on the register (a person's record, correcting it, merging), meetings, MARAC
+listing and challenges-to-my-agency pages."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ from test_accessibility import violations
         ("sw1", "/register/plans"),
         ("sw1", "/register/plans-ended"),
         ("om1", "/register/conditions"),
+        ("sw1", "/register?person=nobody"),
+        ("sw1", "/register/people/mother"),
+        ("sw1", "/register/people/child-o/change?back=/children/child-o"),
+        ("sw1", "/register/people/nan/merge"),
         ("sw1", "/children/child-o/meetings"),
         ("sw1", "/challenges"),
         ("mc1", "/marac"),
@@ -33,6 +38,8 @@ def test_pages(page: Page, base_url: str, visit: Visit, axe_source: str, who, pa
     [
         ("sw1", "/register/people", "Add to the register"),
         ("om1", "/register/conditions", "Record the condition"),
+        ("sw1", "/register/people/mother/change", "Save the correction"),
+        ("sw1", "/register/people/nan/merge", "Continue"),
         ("sw1", "/children/child-o/meetings", "Record the meeting"),
         ("mc1", "/marac", "List the case"),
     ],

@@ -31,7 +31,10 @@ class Invalid(ServiceError):
 
 
 class Conflict(ServiceError):
-    pass
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        """The field the state forbids, where one does (a page shows the error against it)."""
 
 
 def present(row: T | None, what: str) -> T:

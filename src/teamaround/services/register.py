@@ -16,7 +16,9 @@ from teamaround.adapters.db.tables import (
     AgencyRow,
     AliasRow,
     ApiTokenRow,
+    Base,
     ConditionRow,
+    ContributionSubjectRow,
     MatchReviewRow,
     PersonAddressRow,
     PersonRow,
@@ -308,11 +310,13 @@ def _mergeable(s: Session, merge: PeopleMerge, now: datetime) -> tuple[PersonRow
     for column, what in (("dob", "dates of birth"), ("nhs", "NHS numbers")):
         mine, theirs = getattr(duplicate, column), getattr(survivor, column)
         if mine is not None and theirs is not None and mine != theirs:
-            raise Conflict(f"{column}: the two records give different {what}; correct one first")
+            raise Conflict(
+                f"{column}: the two records give different {what}; correct one first", field=column
+            )
     if duplicate.kind == PersonKind.CHILD and all(
         _has_open_plan(s, child, now) for child in (duplicate.id, survivor.id)
     ):
-        raise Conflict("plans: both children have an open plan; end one first")
+        raise Conflict("plans: both children have an open plan; end one first", field="plans")
     return duplicate, survivor
 
 
@@ -320,6 +324,131 @@ def _has_open_plan(s: Session, child_id: str, now: datetime) -> bool:
     open_plan = sa.or_(PlanRow.ended.is_(None), PlanRow.ended > now)
     found = s.scalar(sa.select(PlanRow.id).where(PlanRow.child_id == child_id, open_plan).limit(1))
     return found is not None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonView:
+    """A person's record as the register keeps it, for the pages that correct or merge it."""
+
+    id: str
+    kind: str
+    given: str
+    family: str
+    dob: date | None
+    sex: str | None
+    nhs: str | None
+    phone: str | None
+    address: str | None
+    address_text: str | None
+    school: str | None
+    school_name: str | None
+    aliases: list[str]
+    relationships: int
+    conditions: int
+    plans: int
+    shared: int  # pieces of information an agency shared that are linked to the person
+
+    @property
+    def name(self) -> str:
+        return f"{self.given} {self.family}"
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterChoices:
+    """What a correction may choose from: the registered addresses and schools, by id."""
+
+    addresses: tuple[tuple[str, str], ...]
+    schools: tuple[tuple[str, str], ...]
+
+
+def view_person(uow: UnitOfWork, *, actor_id: str, person_id: str) -> PersonView:
+    """A register keeper's read of one record; anyone else, or a merged id, is not found."""
+    refused = audit.refusals_recorded(
+        uow, actor_id, "read-person", "person", person_id, Purpose.CASE_MANAGEMENT
+    )
+    with refused, uow.transaction() as s:
+        actor = _register_keeper(s, actor_id)
+        row = access_person_by_id(s, person_id)
+        audit.action(
+            s, uow.clock.now(), actor, "read-person", "person", row.id, Purpose.CASE_MANAGEMENT
+        )
+        return _person_view(s, row)
+
+
+def preview_merge(
+    uow: UnitOfWork, *, actor_id: str, merge: PeopleMerge
+) -> tuple[PersonView, PersonView]:
+    """(duplicate, survivor) as the merge would find them, refused exactly as it would be:
+    a confirmation page shows what will happen only when it can happen."""
+    refused = audit.refusals_recorded(
+        uow, actor_id, "read-person", "person", merge.duplicate, Purpose.CASE_MANAGEMENT
+    )
+    with refused, uow.transaction() as s:
+        actor = _register_keeper(s, actor_id)
+        now = uow.clock.now()
+        duplicate, survivor = _mergeable(s, merge, now)
+        for row in (duplicate, survivor):
+            audit.action(s, now, actor, "read-person", "person", row.id, Purpose.CASE_MANAGEMENT)
+        return _person_view(s, duplicate), _person_view(s, survivor)
+
+
+def register_choices(uow: UnitOfWork, *, actor_id: str) -> RegisterChoices:
+    """The addresses and schools on the register, for a keeper's form; names no person."""
+    with uow.transaction() as s:
+        _register_keeper(s, actor_id)
+        addresses = s.execute(sa.select(AddressRow.id, AddressRow.text).order_by(AddressRow.text))
+        schools = s.execute(
+            sa.select(AgencyRow.id, AgencyRow.name)
+            .where(AgencyRow.kind == AgencyKind.SCHOOL)
+            .order_by(AgencyRow.name)
+        )
+        return RegisterChoices(
+            addresses=tuple((a.id, a.text) for a in addresses),
+            schools=tuple((a.id, a.name) for a in schools),
+        )
+
+
+def access_person_by_id(s: Session, person_id: str) -> PersonRow:
+    """The only way the register's pages load a record: a merged or missing one is not found."""
+    row = person_on_register(s, person_id)
+    if row is None:
+        raise NotFound("person")
+    return row
+
+
+def _person_view(s: Session, row: PersonRow) -> PersonView:
+    address = s.get(AddressRow, row.address_id) if row.address_id else None
+    school = s.get(AgencyRow, row.school_id) if row.school_id else None
+    aliases = s.scalars(
+        sa.select(AliasRow.name).where(AliasRow.person_id == row.id).order_by(AliasRow.id)
+    )
+    related = sa.or_(RelationshipRow.child_id == row.id, RelationshipRow.adult_id == row.id)
+    shared = sa.select(sa.func.count(sa.distinct(ContributionSubjectRow.contribution_id))).where(
+        ContributionSubjectRow.person_id == row.id
+    )
+    return PersonView(
+        id=row.id,
+        kind=row.kind,
+        given=row.given,
+        family=row.family,
+        dob=row.dob,
+        sex=row.sex,
+        nhs=row.nhs,
+        phone=row.phone,
+        address=row.address_id,
+        address_text=address.text if address else None,
+        school=row.school_id,
+        school_name=school.name if school else None,
+        aliases=list(aliases),
+        relationships=_count(s, RelationshipRow, related),
+        conditions=_count(s, ConditionRow, ConditionRow.person_id == row.id),
+        plans=_count(s, PlanRow, PlanRow.child_id == row.id),
+        shared=s.scalar(shared) or 0,
+    )
+
+
+def _count(s: Session, table: type[Base], where: sa.ColumnElement[bool]) -> int:
+    return s.scalar(sa.select(sa.func.count()).select_from(table).where(where)) or 0
 
 
 def do_relate(uow: UnitOfWork, *, actor_id: str, relationship: RelationshipCreate) -> None:

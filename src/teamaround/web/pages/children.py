@@ -15,6 +15,7 @@ from teamaround.services.errors import NotFound
 from teamaround.services.lookups import lookups_about_child
 from teamaround.services.people import who_knows_whom
 from teamaround.services.prompts import list_prompts
+from teamaround.services.register import register_rights
 from teamaround.web.pages.diagram import people_diagram
 from teamaround.web.pages.session import Me, refused
 from teamaround.web.pages.templating import render
@@ -43,4 +44,13 @@ def _child_page(uow: UnitOfWork, me: str, child_id: str) -> dict[str, Any]:
         "challenges": list_challenges(uow, actor_id=me, child_id=child_id),
         "lookups": lookups_about_child(uow, actor_id=me, child_id=child_id),
         "names": directory(uow, actor_id=me),
+        "keeps_register": _keeps_register(uow, me),
     }
+
+
+def _keeps_register(uow: UnitOfWork, me: str) -> bool:
+    """Whether to offer the register's Change links (the register's pages check again)."""
+    try:
+        return register_rights(uow, actor_id=me).keeps_register
+    except NotFound:
+        return False

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -96,7 +97,18 @@ class RegisterForm:
 REFERENCE_HINT = "The reference in your case management system, for example child-o"
 YES_NO: Options = (("yes", "Yes"), ("no", "No"))
 NO_CHILD = "There is no child with this reference on the register"
+NO_PERSON = "There is no person with this reference on the register"
 NO_ADULT = "There is no adult with this reference on the register"
+SEXES: Options = (("F", "Female"), ("M", "Male"), ("X", "Not known"))
+PERSON_DETAILS = (
+    Field("given", "Given name"),
+    Field("family", "Family name"),
+    Field("dob", "Date of birth", "date", hint="For example, 19 9 2011"),
+    Field("sex", "Sex", "select", options=SEXES),
+    Field("nhs", "NHS number", hint="10 digits", width="govuk-input--width-10"),
+    Field("phone", "Phone number", width="govuk-input--width-20"),
+)
+"""Who a person is, as the add and correct forms both ask it."""
 
 
 def _person(body: dict[str, Any]) -> BaseModel:
@@ -126,17 +138,7 @@ FORMS = {
             fields=(
                 Field("id", "Reference", hint=REFERENCE_HINT, width="govuk-input--width-20"),
                 Field("kind", "Child or adult", "select", options=_choices(PersonKind)),
-                Field("given", "Given name"),
-                Field("family", "Family name"),
-                Field("dob", "Date of birth", "date", hint="For example, 19 9 2011"),
-                Field(
-                    "sex",
-                    "Sex",
-                    "select",
-                    options=(("F", "Female"), ("M", "Male"), ("X", "Not known")),
-                ),
-                Field("nhs", "NHS number", hint="10 digits", width="govuk-input--width-10"),
-                Field("phone", "Phone number", width="govuk-input--width-20"),
+                *PERSON_DETAILS,
                 Field("address", "Address reference", hint="If the address is registered"),
                 Field("school", "School", "select", hint="For a child", choices="agencies"),
             ),
@@ -268,13 +270,27 @@ FORMS = {
 
 
 @router.get("/register")
-def index(request: Request, me: Me) -> Response:
+def index(request: Request, me: Me, person: str | None = None) -> Response:
+    """The forms a professional may use; for a keeper, finding a person's record too."""
+    uow = request.app.state.uow
     try:
-        rights = register.register_rights(request.app.state.uow, actor_id=me)
+        rights = register.register_rights(uow, actor_id=me)
     except NotFound as exc:
         return refused(request, exc)
+    errors: dict[str, str] = {}
+    if person is not None and rights.keeps_register:
+        found = _find_person(uow, me, person.strip())
+        if isinstance(found, Response):
+            return found
+        errors = found
     forms = [f for f in FORMS.values() if _allowed(f, rights)]
-    return render(request, "register.html", {"forms": forms})
+    context = {
+        "forms": forms,
+        "finds": rights.keeps_register,
+        "person": person or "",
+        "errors": errors,
+    }
+    return render(request, "register.html", context, status_code=400 if errors else 200)
 
 
 @router.get("/register/{slug}")
@@ -317,6 +333,17 @@ async def save(request: Request, slug: str, me: Me) -> Response:
         return _page(request, me, form, values, errors)
     state.flash(request, *form.done)
     return see_other(f"/register/{slug}")
+
+
+def _find_person(uow: UnitOfWork, me: str, reference: str) -> Response | dict[str, str]:
+    """The person's record, or what is wrong with the reference."""
+    if not reference:
+        return {"person": "Enter the person's reference"}
+    try:
+        found = register.view_person(uow, actor_id=me, person_id=reference)
+    except NotFound:
+        return {"person": NO_PERSON}
+    return see_other(f"/register/people/{quote(found.id, safe='')}")
 
 
 def _allowed(form: RegisterForm, rights: register.RegisterRights) -> bool:
@@ -370,7 +397,7 @@ def _body(form: RegisterForm, values: dict[str, str]) -> tuple[dict[str, Any], d
             continue
         try:
             body[f.name] = date(*(int(p) for p in parts))
-        except ValueError:
+        except (ValueError, OverflowError):  # not a date, or a year no calendar has
             errors[f.anchor] = form.messages[f.name]
     return body, errors
 
