@@ -380,6 +380,14 @@ def comparison_levels(
             "sex": sex}  # fmt: skip
 
 
+_WEIGHT_INDEX = {
+    (c.field, level.name): len(c.levels) - position
+    for c in COMPARISONS
+    for position, level in enumerate(c.levels)
+}
+"""Where each level's weight sits in its comparison's table (`level_weights`)."""
+
+
 def upper_bounds(
     store: ColumnStore,
     query: Features,
@@ -399,18 +407,15 @@ def upper_bounds(
     q = {c: store.query_code(getattr(query, c)) for c in CODED}
     n = len(rows)
 
-    level_weight = {
-        (c.field, level.name): float(weights[c.field][len(c.levels) - position])
-        for c in COMPARISONS
-        for position, level in enumerate(c.levels)
-    }
+    def level_weight(field: str, level: str) -> float:
+        return float(weights[field][_WEIGHT_INDEX[field, level]])
 
     def best(comparison: Comparison, null: BoolArray,
              *options: tuple[BoolArray, str | tuple[str, ...]]) -> FloatArray:  # fmt: skip
         """The best weight among levels whose condition may hold; 0 where null. Written
         worst first, so that a better level's weight overwrites a worse one's."""
         ranked = sorted(
-            ((max(level_weight[comparison.field, x]
+            ((max(level_weight(comparison.field, x)
                   for x in ((names,) if isinstance(names, str) else names)), possible)
              for possible, names in options),
             key=lambda option: option[0],
@@ -423,7 +428,7 @@ def upper_bounds(
 
     def with_swapped(base: FloatArray, field: str, possible: BoolArray) -> FloatArray:
         """`base` (a bound without names swapped) where the swapped level may hold too."""
-        either: FloatArray = np.where(possible, np.maximum(base, level_weight[field, "swapped"]),
+        either: FloatArray = np.where(possible, np.maximum(base, level_weight(field, "swapped")),
                                       base)  # fmt: skip
         return either
 

@@ -17,12 +17,16 @@ from nicknames import NickNamer
 # --------------------------------------------------------------------------- text
 
 
+_APOSTROPHES = str.maketrans("", "", "'`\u2019")
+
+
 def plain_text(text: str) -> str:
     """Lower-case ASCII with apostrophes removed, so "O'Néil" and "ONEIL" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    ascii_only = ascii_only.encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"['`\u2019]", "", ascii_only.lower())
+    if not text.isascii():  # ASCII has nothing to decompose: most text skips this
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        text = text.encode("ascii", "ignore").decode("ascii")
+    return text.lower().translate(_APOSTROPHES)
 
 
 # --------------------------------------------------------------------------- names
