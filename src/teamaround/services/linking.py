@@ -399,12 +399,12 @@ def unambiguous(candidates: tuple[PotentialMatch, ...], link: float) -> Potentia
     and never under `MIN_MARGIN_BITS`), or a person must choose (twins with a mistyped first
     name, one person entered twice). The margin is read from the match weights, which the
     probabilities round away: above ~53 bits every probability is 1.0."""
-    above = [c for c in candidates if c.probability >= link]
+    above = sorted(((_bits(c), c) for c in candidates if c.probability >= link),
+                   key=lambda scored: -scored[0])  # fmt: skip
     if not above:
         return None
-    best = max(above, key=_bits)
-    runners_up = [_bits(c) for c in above if c is not best]
-    if runners_up and _bits(best) - max(runners_up) < max(_log_odds(link), MIN_MARGIN_BITS):
+    (best_bits, best), runner_up = above[0], above[1:2]
+    if runner_up and best_bits - runner_up[0][0] < max(_log_odds(link), MIN_MARGIN_BITS):
         return None
     return best
 

@@ -184,9 +184,7 @@ def do_add_person(uow: UnitOfWork, *, actor_id: str, person: PersonCreate) -> No
         if person.address is not None:
             _exists(s, AddressRow, person.address, "address")
         if person.school is not None:
-            school = _exists(s, AgencyRow, person.school, "school")
-            if school.kind != AgencyKind.SCHOOL:
-                raise Invalid("school", f"{person.school} is not a school")
+            _school(s, person.school)
         now = uow.clock.now()
         s.add(
             PersonRow(
@@ -223,9 +221,7 @@ def do_update_person(
     The audit says who corrected which record, never what it said before or after."""
     with uow.transaction() as s:
         actor = _register_keeper(s, actor_id)
-        row = person_on_register(s, person_id)
-        if row is None:
-            raise NotFound("person")
+        row = access_person_by_id(s, person_id)
         now = uow.clock.now()
         _correct(s, row, change, now)
         register_changed(s, person_id=person_id)
@@ -236,10 +232,7 @@ def do_update_person(
 
 def _correct(s: Session, row: PersonRow, change: PersonUpdate, now: datetime) -> None:
     if change.school is not None:
-        school = _exists(s, AgencyRow, change.school, "school")
-        if school.kind != AgencyKind.SCHOOL:
-            raise Invalid("school", f"{change.school} is not a school")
-        row.school_id = change.school
+        row.school_id = _school(s, change.school).id
     if change.address is not None:
         _exists(s, AddressRow, change.address, "address")
         _move_home(s, row, change.address, now)
@@ -252,6 +245,13 @@ def _correct(s: Session, row: PersonRow, change: PersonUpdate, now: datetime) ->
     known = set(s.scalars(sa.select(AliasRow.name).where(AliasRow.person_id == row.id)))
     fresh = [alias for alias in dict.fromkeys(change.aliases_add) if alias not in known]
     s.add_all(AliasRow(person_id=row.id, name=alias) for alias in fresh)
+
+
+def _school(s: Session, school_id: str) -> AgencyRow:
+    school = _exists(s, AgencyRow, school_id, "school")
+    if school.kind != AgencyKind.SCHOOL:
+        raise Invalid("school", f"{school_id} is not a school")
+    return school
 
 
 def _move_home(s: Session, row: PersonRow, address_id: str, now: datetime) -> None:
@@ -297,9 +297,7 @@ def _mergeable(s: Session, merge: PeopleMerge, now: datetime) -> tuple[PersonRow
     """(duplicate, survivor), or why not. A merged record is not found, like any record
     off the register. Two records that disagree on an identifier are refused: merging
     would keep one value silently, and the other may be right. Correct one first."""
-    duplicate = person_on_register(s, merge.duplicate)
-    if duplicate is None:
-        raise NotFound("person")
+    duplicate = access_person_by_id(s, merge.duplicate)
     if merge.into == merge.duplicate:
         raise Invalid("into", "a person cannot be merged into themselves")
     survivor = person_on_register(s, merge.into)
