@@ -247,6 +247,11 @@ def encode(left: pd.DataFrame, right: pd.DataFrame) -> Encoded:
     birthdays, _ = pd.factorize(np.asarray(days, dtype=object), use_na_sentinel=True)
     columns[0]["dob_md"] = birthdays[: len(left)].astype(np.int32)
     columns[1]["dob_md"] = birthdays[len(left) :].astype(np.int32)
+    # year and month ("YYYY-MM"), for the sound-and-month keys
+    months = [d[:7] if isinstance(d, str) else None for f in frames for d in f["dob"]]
+    year_months, _ = pd.factorize(np.asarray(months, dtype=object), use_na_sentinel=True)
+    columns[0]["dob_ym"] = year_months[: len(left)].astype(np.int32)
+    columns[1]["dob_ym"] = year_months[len(left) :].astype(np.int32)
     for side, frame in enumerate(frames):
         columns[side]["dob_days"] = _integers(frame, "dob_days", 0)
         columns[side]["dob_year"] = _integers(frame, "dob_year", -1)
@@ -284,8 +289,8 @@ def blocking_keys(side: _Side, *, query: bool) -> tuple[IntArray, Int64Array]:
     """Every (row, key) of a file, as `realtime.blocking_keys` files them, packed as BIGINTs
     (one kind per key name, so "dob" and its swap meet under one kind, as do the two sounds)."""
     c = {name: side.columns[name].astype(np.int64) for name in (
-        "nhs", "dob", "dob_swapped", "dob_year", "dob_md", "family_mp", "given_mp", "postcode",
-        "street", "number", "phone")}  # fmt: skip
+        "nhs", "dob", "dob_swapped", "dob_year", "dob_md", "dob_ym", "family_mp", "given_mp",
+        "postcode", "street", "number", "phone")}  # fmt: skip
     if any(len(v) and int(v.max()) >= 1 << _CODE_SHIFT for v in c.values()):
         raise ValueError("too many distinct values to pack two codes in one blocking key")
     rows = np.arange(len(side), dtype=np.int64)
@@ -296,8 +301,10 @@ def blocking_keys(side: _Side, *, query: bool) -> tuple[IntArray, Int64Array]:
     if query:
         found.append((c["dob_swapped"] >= 0, _pack(1, c["dob_swapped"])))
     year = c["dob_year"] >= 0
-    for sound in ("family_mp", "given_mp"):
+    for sound in ("family_mp", "given_mp") if query else ("family_mp",):
         found.append((year & (c[sound] >= 0), _pack(2, c[sound], c["dob_year"] & 0xFFFF)))
+    for sound in ("family_mp", "given_mp"):
+        found.append(((c["dob_ym"] >= 0) & (c[sound] >= 0), _pack(8, c[sound], c["dob_ym"])))
         found.append(((c["dob_md"] >= 0) & (c[sound] >= 0), _pack(7, c[sound], c["dob_md"])))
     both = (c["family_mp"] >= 0) & (c["given_mp"] >= 0)
     low = np.minimum(c["family_mp"], c["given_mp"])
