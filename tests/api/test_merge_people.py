@@ -146,6 +146,10 @@ def test_the_duplicate_is_never_a_candidate_again(world: World, engine: sa.Engin
         assert post(client, tokens, url, body).status_code == 422, url
     corrected = client.patch("/api/people/deano", json={"given": "D"}, headers=auth(tokens, "sw1"))
     assert corrected.status_code == 404
+    # a correction of the survivor made against it as it was before the merge is refused
+    stale = {"given": "Dean", "version": 1}
+    refused = client.patch("/api/people/dm", json=stale, headers=auth(tokens, "sw1"))
+    assert refused.status_code == 409
 
 
 def test_a_relationship_on_both_keeps_the_stricter_rule(world: World, engine: sa.Engine) -> None:  # noqa: F811

@@ -22,6 +22,7 @@ KELLY = {
     "phone": "07700 900123",
     "address": "home",
     "alias": "",
+    "version": "1",  # the record as the form was opened (a hidden input)
 }
 DEANO = {"id": "deano", "kind": "adult", "given": "Deano", "family": "Marsh"}
 
@@ -142,6 +143,30 @@ def test_an_error_names_the_field_and_keeps_what_was_typed(
         assert _typed(page.text, name) == value, name
     assert 'name="back" value="/children/child-o"' in page.text
     assert _person(story_engine, "mother") == before
+
+
+def test_a_form_opened_before_another_correction_cannot_undo_it(
+    fresh: TestClient, engine: sa.Engine
+) -> None:
+    """Two keepers open the form; the second saves a new family name; the first saves only a
+    new phone number, but their form still says "Ashby": it is refused, not saved over."""
+    token = sign_in(fresh, "sw1")
+    opened = fresh.get("/register/people/mother/change")
+    assert _typed(opened.text, "version") == "1"
+    second = {**KELLY, "family": "Ashby-Marsh", "csrf_token": token}
+    assert fresh.post("/register/people/mother/change", data=second).status_code == 200
+    first = {**KELLY, "phone": "07700 900555", "csrf_token": token}
+    page = fresh.post("/register/people/mother/change", data=first)
+    assert page.status_code == 409 and _links(page.text) == ["given"]
+    assert "Someone else changed this record while you had the form open" in page.text
+    assert _typed(page.text, "family") == "Ashby-Marsh"  # the record as it now stands
+    assert _typed(page.text, "phone") == KELLY["phone"] and _typed(page.text, "version") == "2"
+    assert _person(engine, "mother") == ("Kelly", "Ashby-Marsh", KELLY["phone"], None)
+    again = {**first, "family": "Ashby-Marsh", "version": "2"}
+    assert fresh.post("/register/people/mother/change", data=again).status_code == 200
+    assert _person(engine, "mother") == ("Kelly", "Ashby-Marsh", "07700 900555", None)
+    missing = {key: value for key, value in again.items() if key != "version"}
+    assert fresh.post("/register/people/mother/change", data=missing).status_code == 409
 
 
 def test_a_correction_without_the_token_is_refused(story, story_engine) -> None:

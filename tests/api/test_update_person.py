@@ -112,6 +112,24 @@ def test_refusals_name_the_field_and_write_nothing(world: World, engine: sa.Engi
     assert counts(engine) == before
 
 
+def test_a_correction_against_an_older_version_is_refused(world: World, engine: sa.Engine) -> None:  # noqa: F811
+    client, tokens = world
+    first = patch(client, tokens, "mother", {"family": "Marsh-Ashby", "version": 1})
+    assert first.status_code == 200 and first.json()["version"] == 2
+    before = counts(engine)
+    stale = patch(client, tokens, "mother", {"phone": "07700 900555", "version": 1})
+    assert stale.status_code == 409 and "changed since" in stale.json()["detail"]
+    assert counts(engine) == before
+    with engine.connect() as c:
+        row = c.execute(sa.select(PersonRow.family, PersonRow.phone, PersonRow.version)
+                        .where(PersonRow.id == "mother")).one()  # fmt: skip
+    assert row.family == "Marsh-Ashby" and row.phone != "07700 900555" and row.version == 2
+    assert patch(client, tokens, "mother", {"version": 2}).status_code == 422  # no change
+    latest = patch(client, tokens, "mother", {"phone": "07700 900555", "version": 2})
+    assert latest.status_code == 200 and latest.json()["version"] == 3
+    assert patch(client, tokens, "mother", {"given": "Kel"}).json()["version"] == 4  # unchecked
+
+
 def test_the_audit_names_the_record_never_the_values(world: World, engine: sa.Engine) -> None:  # noqa: F811
     client, tokens = world
     assert patch(client, tokens, "mother", {"family": "Marsh-Ashby"}).status_code == 200

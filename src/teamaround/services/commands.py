@@ -136,10 +136,14 @@ class PersonUpdate(Strict):
     address: Id | None = None
     school: Id | None = None
     aliases_add: list[Text] = Field(default_factory=list, max_length=20)
+    version: int | None = Field(default=None, ge=1)
+    """The record's version the correction was made against (`PersonView.version`): if the
+    record has changed since, the correction is refused rather than undo that change."""
 
     @model_validator(mode="after")
     def _changes_something(self) -> PersonUpdate:
-        if all(value in (None, []) for value in self.model_dump().values()):
+        changes = self.model_dump(exclude={"version"})
+        if all(value in (None, []) for value in changes.values()):
             raise ValueError("a correction needs at least one field to change")
         return self
 

@@ -215,19 +215,40 @@ def do_add_person(uow: UnitOfWork, *, actor_id: str, person: PersonCreate) -> No
 
 def do_update_person(
     uow: UnitOfWork, *, actor_id: str, person_id: str, change: PersonUpdate
-) -> None:
-    """Correct a person's identity. The matcher changes in this transaction, and queued
-    possible matches are linked afresh: the corrected record may now be certain for them.
-    The audit says who corrected which record, never what it said before or after."""
+) -> int:
+    """Correct a person's identity; returns the record's new version. The matcher changes in
+    this transaction, and queued possible matches are linked afresh: the corrected record may
+    now be certain for them. The audit says who corrected which record, never what it said
+    before or after. A correction against an older version is refused (Conflict, `version`)."""
     with uow.transaction() as s:
         actor = _register_keeper(s, actor_id)
         row = access_person_by_id(s, person_id)
         now = uow.clock.now()
+        _next_version(s, row, change.version)
         _correct(s, row, change, now)
         register_changed(s, person_id=person_id)
         audit.action(s, now, actor, "update-person", "person", person_id, Purpose.CASE_MANAGEMENT)
         people = MatchReviewRow.person_id.is_not(None)  # a person moves no household
         reevaluate(s, people, now=now, actor=actor, rerun=rerun_rules)
+        return row.version
+
+
+STALE = "the record has changed since this correction was made: read it again and correct that"
+
+
+def _next_version(s: Session, row: PersonRow, expected: int | None) -> None:
+    """The record's version goes up by one, in one conditional UPDATE: of two corrections
+    made against the same version, the second finds it gone (the database's row lock makes
+    it wait for the first) and is refused. `expected` None: whatever version is current."""
+    seen = row.version if expected is None else expected
+    bumped = s.execute(
+        sa.update(PersonRow)
+        .where(PersonRow.id == row.id, PersonRow.version == seen)
+        .values(version=PersonRow.version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(STALE, field="version")
 
 
 def _correct(s: Session, row: PersonRow, change: PersonUpdate, now: datetime) -> None:
@@ -282,6 +303,8 @@ def do_merge_people(uow: UnitOfWork, *, actor_id: str, merge: PeopleMerge) -> No
         folded = Fold(duplicate=duplicate, survivor=survivor, now=now, actor_id=actor.id)
         fold(s, folded)
         duplicate.merged_into = survivor.id
+        for row in (duplicate, survivor):
+            _next_version(s, row, None)
         register_changed(s, person_id=survivor.id, removed_id=duplicate.id)
         for record in (duplicate.id, survivor.id):
             audit.action(s, now, actor, "merge-person", "person", record, Purpose.CASE_MANAGEMENT)
@@ -345,6 +368,7 @@ class PersonView:
     conditions: int
     plans: int
     shared: int  # pieces of information an agency shared that are linked to the person
+    version: int  # sent back with a correction (PersonUpdate.version)
 
     @property
     def name(self) -> str:
@@ -442,6 +466,7 @@ def _person_view(s: Session, row: PersonRow) -> PersonView:
         conditions=_count(s, ConditionRow, ConditionRow.person_id == row.id),
         plans=_count(s, PlanRow, PlanRow.child_id == row.id),
         shared=s.scalar(shared) or 0,
+        version=row.version,
     )
 
 

@@ -105,6 +105,9 @@ class PersonRow(Base):
     merged_into: Mapped[str | None] = _fk("people.id", index=True)
     """Set when this record was found to be another's duplicate: it stays, for the history,
     but is off the register (neither listed nor matched) and every row naming it moved."""
+    version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
+    """One more with every correction or merge: a correction made against an older version
+    is refused, so two keepers correcting one record cannot undo each other (ADR 0009)."""
 
 
 class AliasRow(Base):

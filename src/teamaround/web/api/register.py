@@ -29,10 +29,12 @@ def add_person(body: PersonCreate, uow: UowDep, me: CurrentProfessional) -> dict
 @router.patch("/people/{person_id}")
 def update_person(
     person_id: str, body: PersonUpdate, uow: UowDep, me: CurrentProfessional
-) -> dict[str, str]:
-    """Correct a person's identity; only the fields sent change."""
-    register.do_update_person(uow, actor_id=me, person_id=person_id, change=body)
-    return {"id": person_id}
+) -> dict[str, str | int]:
+    """Correct a person's identity; only the fields sent change. Send the `version` this
+    response (or the record's page) gave: a correction against an older one is refused (409)
+    rather than undo another keeper's."""
+    version = register.do_update_person(uow, actor_id=me, person_id=person_id, change=body)
+    return {"id": person_id, "version": version}
 
 
 @router.post("/people/{person_id}/merge")

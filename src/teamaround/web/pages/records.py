@@ -65,6 +65,10 @@ KEPT = {
     "school": "Select the school: a correction cannot remove it",
 }
 NOTHING_CHANGED = "Change at least one of the details, or add another name"
+CHANGED_MEANWHILE = (
+    "Someone else changed this record while you had the form open. The form now shows the "
+    "record as it stands: make your correction again"
+)
 
 SEX_NAMES = dict(SEXES)
 # What the merge refuses, by the field its Conflict names.
@@ -105,12 +109,17 @@ async def change(request: Request, person_id: str, me: Me) -> Response:
     fields = _fields(person)
     values = typed(form, [name for f in fields for name in f.inputs])
     back = _back(str(form.get("back") or ""), person)
+    if str(form.get("version") or "") != str(person.version):
+        # what the form left as it was may be what someone else has since corrected
+        return _changed_meanwhile(request, me, person, back)
     correction, errors = _correction(person, fields, values)
     if correction is not None:
         try:
             register.do_update_person(uow, actor_id=me, person_id=person.id, change=correction)
         except NotFound as exc:
             return refused(request, exc)
+        except Conflict:  # the version, changed between reading the record and now
+            return _changed_meanwhile(request, me, person, back)
         except Invalid as exc:
             errors = {_anchor(fields, exc.field): MESSAGES.get(exc.field, exc.problem)}
     if errors:
@@ -200,7 +209,7 @@ def _correction(
     if not body:
         return None, {fields[0].anchor: NOTHING_CHANGED}
     try:
-        return PersonUpdate.model_validate(body), {}
+        return PersonUpdate.model_validate({**body, "version": person.version}), {}
     except ValidationError as exc:
         order = tuple(f.anchor for f in fields)
         return None, errors_in_order(exc.errors(), _message(fields), order)
@@ -252,6 +261,7 @@ def _change_page(
     values: dict[str, str],
     back: str,
     errors: dict[str, str] | None = None,
+    status_code: int | None = None,
 ) -> Response:
     choices = register.register_choices(request.app.state.uow, actor_id=me)
     context = {
@@ -262,7 +272,18 @@ def _change_page(
         "choices": {"addresses": choices.addresses, "schools": choices.schools},
         "back": back,
     }
-    return render(request, "person_change.html", context, status_code=400 if errors else 200)
+    status = status_code or (400 if errors else 200)
+    return render(request, "person_change.html", context, status_code=status)
+
+
+def _changed_meanwhile(request: Request, me: str, person: PersonView, back: str) -> Response:
+    """The form again, filled from the record as it now stands, saying why."""
+    try:
+        now = register.view_person(request.app.state.uow, actor_id=me, person_id=person.id)
+    except NotFound as exc:
+        return refused(request, exc)
+    errors = {_fields(now)[0].anchor: CHANGED_MEANWHILE}
+    return _change_page(request, me, now, _prefilled(now), back, errors, status_code=409)
 
 
 def _merge_refused(
