@@ -20,6 +20,7 @@ from teamaround.linkage.standardise import (
     name_variants,
     parse_date,
     phonetic_key,
+    plainly_dialled_gb,
     postal_code,
     standard_address,
     standard_name,
@@ -28,6 +29,7 @@ from teamaround.linkage.standardise import (
     standard_postcode,
     transposed,
 )
+from teamaround.linkage.standardise import _parsed_phone as _parsed_phone
 
 TODAY = date(2025, 6, 1)
 
@@ -412,6 +414,26 @@ def test_landline_is_e164() -> None:
 @pytest.mark.parametrize("text", [None, "", "123", "01234", "not a phone", "999", "9" * 300])
 def test_unusable_phone_is_none(text: str | None) -> None:
     assert standard_phone(text) is None
+
+
+_DIALLED = st.text(alphabet="0123456789 ().-+", max_size=24)
+_GB_NUMBER = st.builds(
+    lambda prefix, first, rest, gaps: (
+        prefix + "".join(digit + gap for digit, gap in zip(first + rest, gaps, strict=False))
+    ),
+    st.sampled_from(["0", "+44", "+44 ", " 0"]),
+    st.sampled_from("0123456789"),
+    st.text(alphabet="0123456789", min_size=8, max_size=10),
+    st.lists(st.sampled_from(["", "", " ", "-", ".", "(", ")"]), min_size=11, max_size=11),
+)
+
+
+@given(st.one_of(_DIALLED, _GB_NUMBER))
+def test_a_plainly_dialled_number_reads_as_phonenumbers_reads_it(text: str) -> None:
+    """The fast path, where it answers, answers what `phonenumbers` does."""
+    plain = plainly_dialled_gb(text)
+    if plain is not None:
+        assert plain == _parsed_phone(text)
 
 
 @given(st.text(max_size=30))

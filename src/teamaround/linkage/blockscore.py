@@ -68,10 +68,13 @@ class ColumnStore:
         self.strings: list[str] = []
         self._array: npt.NDArray[np.object_] = np.empty(capacity, dtype=object)
         """The same strings as a numpy array, so a block's are picked in C (`pick`)."""
+        self.lengths: IntArray = np.zeros(capacity, dtype=np.int32)
+        """Each code's string length, for the "two slips in two long words" rule."""
         self.matrix: IntArray = np.full((capacity, len(COLUMNS)), -1, dtype=np.int32)
         self._variants: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self.given_levels: dict[tuple[object, int], int] = {}
-        """blockscore's memory of given-name-only levels, by (query's name columns, code)."""
+        self.given_levels: dict[tuple[object, ...], dict[int, int]] = {}
+        """blockscore's memory of given-name-only levels: query's name columns -> code ->
+        level."""
 
     def _code(self, value: str | None) -> int:
         if value is None:
@@ -84,7 +87,9 @@ class ColumnStore:
                 grown = np.empty(2 * len(self._array), dtype=object)
                 grown[: len(self._array)] = self._array
                 self._array = grown
+                self.lengths = np.concatenate([self.lengths, np.zeros_like(self.lengths)])
             self._array[code] = value
+            self.lengths[code] = len(value)
         return code
 
     def pick(self, codes: IntArray) -> npt.NDArray[np.object_]:
@@ -163,8 +168,8 @@ def _close_mask(query: str | None, codes: IntArray, store: ColumnStore) -> BoolA
     distance = _distances(query, codes, present, store)
     if len(query) < LONG:
         return present & (distance <= 1)
-    lengths = _per_value(codes, present & (distance == 2), lambda c: len(store.strings[c]) >= LONG)
-    close: BoolArray = present & ((distance <= 1) | ((distance == 2) & lengths))
+    long_words = store.lengths[codes] >= LONG  # codes < 0 read the last length: not present
+    close: BoolArray = present & ((distance <= 1) | ((distance == 2) & long_words))
     return close
 
 
@@ -229,7 +234,8 @@ def _representatives(block: _Block, column: str, row_features: Callable[[int], F
 _GIVEN_ONLY = (1, 3, 4, 5, 6)
 """GIVEN's nickname, initial, fuzzy, phonetic and unrecognised levels: they read only
 given-name columns, which record_features derives from the name alone."""
-_CACHE_LIMIT = 500_000
+_CACHE_LIMIT = 5_000
+"""Query names remembered (each with the levels of the register names its blocks held)."""
 
 
 def _given_only(
@@ -238,17 +244,16 @@ def _given_only(
     """For a register given name's code, the first of _GIVEN_ONLY that holds (-1: none),
     remembered per (query's given-name columns, code): common names meet again and again."""
     mine = (query.given, query.given_variants, query.given_known, query.given_mp)
-    cache = store.given_levels
-    if len(cache) > _CACHE_LIMIT:
-        cache.clear()
+    if len(store.given_levels) > _CACHE_LIMIT:
+        store.given_levels.clear()
+    cache = store.given_levels.setdefault(mine, {})  # one hash of the query's names per block
 
     def first(code: int) -> int:
-        key = (mine, code)
-        found = cache.get(key)
+        found = cache.get(code)
         if found is None:
             row = rep(code)
             found = next((p for p in _GIVEN_ONLY if GIVEN.levels[p].test(query, row)), -1)
-            cache[key] = found
+            cache[code] = found
         return found
 
     return first

@@ -374,6 +374,26 @@ def find_postcode(address_text: str | None) -> Postcode | None:
 # --------------------------------------------------------------------------- phones
 
 
+_PLAINLY_DIALLED = re.compile(r"\s*(\+?)[0-9 ().-]+")
+
+
+def plainly_dialled_gb(text: str) -> str | None:
+    """E.164 of a full-length GB number written plainly: "0" and ten digits, or "+44" and ten
+    (spaces, dots, dashes, brackets between), which `standard_phone` would give too (the
+    property tests hold them equal) in ~1 us instead of `phonenumbers`' ~100 us. None for
+    anything else, which `phonenumbers` reads."""
+    written = _PLAINLY_DIALLED.fullmatch(text)
+    if written is None:
+        return None
+    digits = re.sub(r"[^0-9]", "", text)
+    if written[1]:
+        whole = len(digits) == 12 and digits.startswith("44") and digits[2] != "0"
+        return "+" + digits if whole else None
+    if len(digits) == 11 and digits[0] == "0" and digits[1] != "0":
+        return "+44" + digits[1:]
+    return None
+
+
 def standard_phone(text: str | None) -> str | None:
     """E.164 so one phone compares equal however it was typed.
 
@@ -382,6 +402,13 @@ def standard_phone(text: str | None) -> str | None:
     """
     if not text or len(text) > 64:
         return None
+    plain = plainly_dialled_gb(text)
+    if plain is not None:
+        return plain
+    return _parsed_phone(text)
+
+
+def _parsed_phone(text: str) -> str | None:
     try:
         number = phonenumbers.parse(text, "GB")
     except phonenumbers.NumberParseException:
