@@ -11,10 +11,15 @@ from datetime import date
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rapidfuzz.distance import Levenshtein
 
 import teamaround.linkage.realtime as realtime
 from teamaround.domain.identity import Identity
 from teamaround.linkage.blockscore import (
+    _digits,
+    _one_digit_out,
     comparison_levels,
     level_weights,
     match_weights,
@@ -152,3 +157,17 @@ def test_pruning_keeps_every_person_at_or_above_the_floor(
         kept = matcher._best_rows(query, floor)
         assert {p for p, (w, _, _) in kept.items() if probability(w) >= floor} == expected
         assert all(kept[p][0] == everyone[p][0] for p in expected)
+
+
+@given(st.dates(), st.dates())
+def test_a_date_a_digit_out_is_one_edit_of_its_iso_text(a: date, b: date) -> None:
+    """The bound's digit test is model's off-by-one edit test on ISO dates (equal lengths)."""
+    one_edit = Levenshtein.distance(a.isoformat(), b.isoformat()) == 1
+    assert _one_digit_out(_digits(a.isoformat()), _digits(b.isoformat())) == one_edit
+
+
+@given(st.dates(), st.integers(0, 7), st.integers(0, 9))
+def test_one_changed_digit_is_a_digit_out(day: date, position: int, digit: int) -> None:
+    text = day.isoformat().replace("-", "")
+    changed = text[:position] + str(digit) + text[position + 1 :]
+    assert _one_digit_out(int(text), int(changed)) == (changed != text)

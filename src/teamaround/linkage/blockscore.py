@@ -14,6 +14,12 @@ one query they are one number per comparison.
 The result is the same comparison vector and, to the last bit, the same match weight as
 `score_levels` (tests/unit/test_linkage_model.py checks both on thousands of pairs, and that
 `score_levels` equals Splink's `score_pairs`).
+
+Before scoring, `upper_bounds` drops the rows that cannot reach the share path's floor. Its
+cheap facts (code compares, the family name's edit distance, a date a digit out) become one
+small integer per row and comparison in a single pass compiled by numba (`_patterns_of_rows`:
+about 150 numpy calls on small arrays cost more than the rows), and a table per comparison,
+built at import from the level logic, gives the best weight each pattern leaves possible.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
+import numba
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz.distance import Levenshtein, Prefix
@@ -50,7 +57,7 @@ CODED = ("given", "given2", "given_mp", "family", "family1", "family2", "family_
          "dob_swapped", "nhs", "postcode", "pc_sector", "pc_district", "street", "town",
          "number", "flat", "phone", "sex")  # fmt: skip
 """String columns held as codes (-1 for None)."""
-_INTS = ("dob_days", "dob_year", "nhs_valid", "given_known")
+_INTS = ("dob_days", "dob_year", "nhs_valid", "given_known", "dob_digits")
 COLUMNS = CODED + _INTS + ("person",)
 _C = {name: i for i, name in enumerate(COLUMNS)}
 
@@ -58,6 +65,12 @@ _ABSENT = -3
 """The query's code for None: equal to nothing, not even a register None (-1), as in SQL."""
 _UNSEEN = -2
 """The query's code for a value no register row holds."""
+
+
+def _digits(dob: str | None) -> int:
+    """An ISO date's eight digits as one number (20150327), 0 for none: two dates are a digit
+    out (Levenshtein 1 between equal-length ISO strings) when one decimal digit differs."""
+    return int(dob[:4] + dob[5:7] + dob[8:10]) if dob else 0
 
 
 class ColumnStore:
@@ -107,7 +120,8 @@ class ColumnStore:
         values = [self._code(getattr(features, c)) for c in CODED]
         values += [features.dob_days if features.dob_days is not None else 0,
                    features.dob_year if features.dob_year is not None else 0,
-                   int(features.nhs_valid), int(features.given_known), person]  # fmt: skip
+                   int(features.nhs_valid), int(features.given_known),
+                   _digits(features.dob), person]  # fmt: skip
         self.matrix[row_id] = values
         shared: dict[str, Any] = {
             c: self.strings[code] for c, code in zip(CODED, values, strict=False) if code >= 0
@@ -393,6 +407,181 @@ _WEIGHT_INDEX = {
 """Where each level's weight sits in its comparison's table (`level_weights`)."""
 
 
+def _patterns(bits: int, possible: Callable[[tuple[bool, ...]], Sequence[str]],
+              comparison: Comparison) -> BoolArray:  # fmt: skip
+    """For each pattern of `bits` facts (bit i is fact i), which of the comparison's weights
+    (indexed as `level_weights` holds them: 0 null, then by `_WEIGHT_INDEX`) may apply."""
+    table = np.zeros((1 << bits, len(comparison.levels) + 1), dtype=np.bool_)
+    for pattern in range(1 << bits):
+        facts = tuple(bool(pattern >> i & 1) for i in range(bits))
+        for name in possible(facts):
+            table[pattern, 0 if name == "null" else _WEIGHT_INDEX[comparison.field, name]] = True
+    return table
+
+
+def _given_possible(f: tuple[bool, ...]) -> Sequence[str]:
+    null, exact, swapped = f
+    if null:
+        return ("null",)
+    if exact:
+        return ("exact",)
+    return (*_LOOSE_GIVEN, "swapped") if swapped else _LOOSE_GIVEN
+
+
+def _family_possible(f: tuple[bool, ...]) -> Sequence[str]:
+    null, exact, partial, fuzzy, phonetic, swapped = f
+    if null:
+        return ("null",)
+    for holds, name in ((exact, "exact"), (partial, "partial"), (fuzzy, "fuzzy"),
+                        (phonetic, "phonetic")):  # fmt: skip
+        if holds:
+            return (name,)
+    return ("different", "swapped") if swapped else ("different",)
+
+
+def _dob_possible(f: tuple[bool, ...]) -> Sequence[str]:
+    null, exact, transposed, near, year_out, same_year = f
+    if null:
+        return ("null",)
+    for holds, name in ((exact, "exact"), (transposed, "transposed"), (near, "off_by_one")):
+        if holds:
+            return (name,)
+    if year_out:
+        return ("year_slip", "different")
+    return ("year_only", "different") if same_year else ("different",)
+
+
+def _nhs_possible(f: tuple[bool, ...]) -> Sequence[str]:
+    null, same, both_valid = f
+    if null:
+        return ("null",)
+    if same:
+        return ("exact",) if both_valid else ("exact_unverified",)
+    return ("different",) if both_valid else ("near", "different")
+
+
+def _address_possible(f: tuple[bool, ...]) -> Sequence[str]:
+    null, street, number, postcode, phone, numbers, town, unplaced, sector = f
+    if null:
+        return ("null",)
+    found = [name for holds, name in (
+        (street and number and postcode, "door_postcode"), (street and number, "door"),
+        (phone, "phone"), (street and numbers, "other_door"), (postcode, "postcode"),
+        (street and town, "street_in_town"), (street and unplaced, "street"),
+        (sector, "sector"),
+    ) if holds]  # fmt: skip
+    return (*found, "different")
+
+
+def _sex_possible(f: tuple[bool, ...]) -> Sequence[str]:
+    null, same = f
+    return ("null",) if null else ("agree",) if same else ("different",)
+
+
+_LOOSE_GIVEN = ("nickname", "middle_name", "initial", "fuzzy", "phonetic", "unrecognised",
+                "different")  # fmt: skip
+_POSSIBLE = {
+    comparison.field: _patterns(bits, possible, comparison)
+    for comparison, bits, possible in (
+        (GIVEN, 3, _given_possible), (FAMILY, 6, _family_possible), (DOB, 6, _dob_possible),
+        (NHS, 3, _nhs_possible), (HOUSEHOLD, 9, _address_possible), (SEX, 2, _sex_possible),
+    )
+}  # fmt: skip
+"""Per comparison, which levels each pattern of cheap facts leaves possible."""
+_UNCHANGING = {c.field for c in COMPARISONS if not any(level.tf_column for level in c.levels)}
+"""Comparisons without a term-frequency level: one query's weights are every query's."""
+
+
+_TABLES: dict[int, tuple[FloatArray, FloatArray]] = {}
+"""Bound tables of the weight tables no query changes (no term frequency), by identity."""
+
+
+def _bound_table(field: str, weights: dict[str, FloatArray]) -> FloatArray:
+    """Per pattern, the best weight among the levels it leaves possible (0 where null)."""
+    table = weights[field]
+    known = _TABLES.get(id(table))
+    if known is not None and known[0] is table:
+        return known[1]
+    best: FloatArray = np.where(_POSSIBLE[field], table, -np.inf).max(axis=1)
+    if field in _UNCHANGING:
+        if len(_TABLES) > 64:
+            _TABLES.clear()
+        _TABLES[id(table)] = (table, best)
+    return best
+
+
+_K = {name: _C[name] for name in CODED}
+_GIVEN, _FAMILY, _FAMILY1, _FAMILY2, _FAMILY_MP = (_K[c] for c in (
+    "given", "family", "family1", "family2", "family_mp"))  # fmt: skip
+_DOB, _DOB_SWAPPED, _NHS, _POSTCODE, _PC_SECTOR, _PC_DISTRICT = (_K[c] for c in (
+    "dob", "dob_swapped", "nhs", "postcode", "pc_sector", "pc_district"))  # fmt: skip
+_STREET, _TOWN, _NUMBER, _FLAT, _PHONE, _SEX = (_K[c] for c in (
+    "street", "town", "number", "flat", "phone", "sex"))  # fmt: skip
+_DOB_DAYS, _DOB_YEAR, _NHS_VALID = _C["dob_days"], _C["dob_year"], _C["nhs_valid"]
+_DOB_DIGITS = _C["dob_digits"]
+
+
+@numba.njit(cache=True, nogil=True)
+def _one_digit_out(a: int, b: int) -> bool:
+    """Exactly one of the eight decimal digits differs."""
+    differ = 0
+    for _ in range(8):
+        differ += a % 10 != b % 10
+        a //= 10
+        b //= 10
+    return differ == 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _patterns_of_rows(codes: IntArray, q: IntArray, family_close: BoolArray,
+                      query_digits: int, query_days: int, query_year: int,
+                      query_valid: bool, query_mp_long: bool,
+                      out: npt.NDArray[np.int64]) -> None:  # fmt: skip
+    """Each row's pattern of cheap facts for each comparison (the bits of `_POSSIBLE`), in
+    one compiled pass: out[c, i] for c in GIVEN, FAMILY, DOB, NHS, HOUSEHOLD, SEX order.
+    `q` holds the query's code per CODED column (_ABSENT where it has none)."""
+    absent = _ABSENT
+    for i in range(codes.shape[0]):
+        row = codes[i]
+        g = row[_GIVEN]
+        out[0, i] = int(g < 0 or q[_GIVEN] == absent) | int(g == q[_GIVEN]) << 1
+        f = row[_FAMILY]
+        partial = (row[_FAMILY1] == q[_FAMILY1] or row[_FAMILY2] == q[_FAMILY1]
+                   or row[_FAMILY1] == q[_FAMILY2] or row[_FAMILY2] == q[_FAMILY2])  # fmt: skip
+        out[1, i] = (int(f < 0 or q[_FAMILY] == absent) | int(f == q[_FAMILY]) << 1
+                     | int(partial) << 2 | int(family_close[i]) << 3
+                     | int(row[_FAMILY_MP] == q[_FAMILY_MP] and query_mp_long) << 4)  # fmt: skip
+        d = row[_DOB]
+        exact = d == q[_DOB]
+        transposed = row[_DOB_SWAPPED] == q[_DOB]
+        near = abs(row[_DOB_DAYS] - query_days) <= 1 or _one_digit_out(
+            row[_DOB_DIGITS], query_digits
+        )
+        years = abs(row[_DOB_YEAR] - query_year)
+        out[2, i] = (int(d < 0 or q[_DOB] == absent) | int(exact) << 1 | int(transposed) << 2
+                     | int(near) << 3 | int(years == 1) << 4 | int(years == 0) << 5)  # fmt: skip
+        n = row[_NHS]
+        out[3, i] = (int(n < 0 or q[_NHS] == absent) | int(n == q[_NHS]) << 1
+                     | int(row[_NHS_VALID] == 1 and query_valid) << 2)  # fmt: skip
+        number = row[_NUMBER] == q[_NUMBER] and (
+            q[_FLAT] == absent or row[_FLAT] < 0 or row[_FLAT] == q[_FLAT]
+        )
+        street = q[_STREET] != absent and row[_STREET] >= 0
+        unplaced = not (q[_TOWN] != absent and row[_TOWN] >= 0) and not (
+            q[_PC_DISTRICT] != absent and row[_PC_DISTRICT] >= 0
+        )
+        null = not (street or (q[_POSTCODE] != absent and row[_POSTCODE] >= 0)
+                    or (q[_PHONE] != absent and row[_PHONE] >= 0))  # fmt: skip
+        out[4, i] = (int(null) | int(street) << 1 | int(number) << 2
+                     | int(row[_POSTCODE] == q[_POSTCODE]) << 3
+                     | int(row[_PHONE] == q[_PHONE]) << 4
+                     | int(q[_NUMBER] != absent and row[_NUMBER] >= 0) << 5
+                     | int(row[_TOWN] == q[_TOWN] or row[_PC_DISTRICT] == q[_PC_DISTRICT]) << 6
+                     | int(unplaced) << 7 | int(row[_PC_SECTOR] == q[_PC_SECTOR]) << 8)  # fmt: skip
+        s = row[_SEX]
+        out[5, i] = int(s < 0 or q[_SEX] == absent) | int(s == q[_SEX]) << 1
+
+
 def upper_bounds(
     store: ColumnStore,
     query: Features,
@@ -402,115 +591,51 @@ def upper_bounds(
     cut: float | None = None,
 ) -> FloatArray:
     """For each row, a match weight its full scoring cannot exceed, from integer compares
-    alone (and the swapped-names test): each comparison counts the best level that these
-    cheap facts leave possible. A row below the share path's floor here is below it for
+    alone (and two string tests): each comparison counts the best level that these cheap
+    facts leave possible. A row below the share path's floor here is below it for
     `comparison_levels` too, so it is never scored (most of a common surname's block).
+
+    The facts of each comparison make a small integer per row (a bit per fact, one compiled
+    pass over the block); a table per comparison, the best weight each pattern of facts leaves
+    possible, turns it into the bound (the tables of possible levels are built at import).
 
     Names swapped (a string test) is only tested on the rows whose fate it decides at `cut`:
     rows below it even if swapped, and rows above it even if not, keep the looser bound."""
-    b = _Block(store, rows)
-    q = {c: store.query_code(getattr(query, c)) for c in CODED}
+    codes = store.matrix[rows]
+    q = np.array([store.query_code(getattr(query, c)) for c in CODED], dtype=np.int32)
     n = len(rows)
+    family_close = _close_mask(query.family, codes[:, _FAMILY], store)
+    patterns = np.empty((6, n), dtype=np.int64)
+    _patterns_of_rows(codes, q, family_close, _digits(query.dob), query.dob_days or 0,
+                      query.dob_year or 0, bool(query.nhs_valid),
+                      len(query.family_mp or "") >= 2, patterns)  # fmt: skip
+    given_code, family_code, dob_code, nhs_code, address_code, sex_code = patterns
+    rest = (prior_weight + _bound_table(DOB.field, weights)[dob_code]
+            + _bound_table(NHS.field, weights)[nhs_code]
+            + _bound_table(HOUSEHOLD.field, weights)[address_code]
+            + _bound_table(SEX.field, weights)[sex_code])  # fmt: skip
+    given_table = _bound_table(GIVEN.field, weights)
+    family_table = _bound_table(FAMILY.field, weights)
 
-    def level_weight(field: str, level: str) -> float:
-        return float(weights[field][_WEIGHT_INDEX[field, level]])
+    def with_names(swapped: npt.NDArray[np.int64] | int) -> FloatArray:
+        """`rest` and both names' bounds, where names may be swapped (given's bit 2, family's
+        bit 5), summed in the order `match_weights` sums them."""
+        total: FloatArray = (
+            rest + given_table[given_code | swapped * 4] + family_table[family_code | swapped * 32]
+        )
+        return total
 
-    def best(comparison: Comparison, null: BoolArray,
-             *options: tuple[BoolArray, str | tuple[str, ...]]) -> FloatArray:  # fmt: skip
-        """The best weight among levels whose condition may hold; 0 where null. Written
-        worst first, so that a better level's weight overwrites a worse one's."""
-        ranked = sorted(
-            ((max(level_weight(comparison.field, x)
-                  for x in ((names,) if isinstance(names, str) else names)), possible)
-             for possible, names in options),
-            key=lambda option: option[0],
-        )  # fmt: skip
-        bound: FloatArray = np.full(n, -np.inf)
-        for weight, possible in ranked:
-            bound[possible] = weight
-        bound[null] = 0.0
-        return bound
-
-    def with_swapped(base: FloatArray, field: str, possible: BoolArray) -> FloatArray:
-        """`base` (a bound without names swapped) where the swapped level may hold too."""
-        either: FloatArray = np.where(possible, np.maximum(base, level_weight(field, "swapped")),
-                                      base)  # fmt: skip
-        return either
-
-    yes = np.ones(n, dtype=np.bool_)
-    g, f, d, nh, s = b["given"], b["family"], b["dob"], b["nhs"], b["sex"]
-    given_exact = g == q["given"]
-    family_exact = f == q["family"]
-    can_swap = yes if query.given and query.family else ~yes
-    loose_given = ("nickname", "middle_name", "initial", "fuzzy", "phonetic", "unrecognised",
-                   "different")  # fmt: skip
-
-    given_null = (g < 0) | (query.given is None)
-    given_base = best(GIVEN, given_null, (given_exact, "exact"), (~given_exact, loose_given))
-
-    def given_bound(swapped: BoolArray) -> FloatArray:
-        return with_swapped(given_base, GIVEN.field, swapped & ~given_exact & ~given_null)
-
-    partial = np.zeros(n, dtype=np.bool_)
-    for mine in (q["family1"], q["family2"]):
-        partial |= (b["family1"] == mine) | (b["family2"] == mine)
-    loose = ~family_exact & ~partial
-    fuzzy = loose & _close_mask(query.family, f, store)  # exact, as comparison_levels
-    phonetic = loose & ~fuzzy & (b["family_mp"] == q["family_mp"])
-    phonetic &= len(query.family_mp or "") >= 2
-    unlike = loose & ~fuzzy & ~phonetic
-
-    family_null = (f < 0) | (query.family is None)
-    family_base = best(FAMILY, family_null,
-                       (family_exact, "exact"), (~family_exact & partial, "partial"),
-                       (fuzzy, "fuzzy"), (phonetic, "phonetic"), (unlike, "different"))  # fmt: skip
-
-    def family_bound(swapped: BoolArray) -> FloatArray:
-        return with_swapped(family_base, FAMILY.field, swapped & unlike & ~family_null)
-
-    exact, transposed = d == q["dob"], b["dob_swapped"] == q["dob"]
-    days = np.abs(b["dob_days"] - (query.dob_days or 0)) <= 1
-    one_edit = np.zeros(n, dtype=np.bool_)
-    if query.dob is not None:  # exact, as comparison_levels: it decides most of a block
-        one_edit = _distances(query.dob, d, (d >= 0) & ~exact & ~transposed & ~days, store) == 1
-    off_by_one = ~exact & ~transposed & (days | one_edit)
-    open_dob = ~exact & ~transposed & ~days & ~one_edit
-    years = np.abs(b["dob_year"] - (query.dob_year or 0))
-    dob = best(DOB, (d < 0) | (query.dob is None),
-               (exact, "exact"), (~exact & transposed, "transposed"),
-               (off_by_one, "off_by_one"), (open_dob & (years == 1), "year_slip"),
-               (open_dob & (years == 0), "year_only"), (open_dob, "different"))  # fmt: skip
-    same = nh == q["nhs"]
-    both_valid = (b["nhs_valid"] == 1) & query.nhs_valid
-    nhs = best(NHS, (nh < 0) | (query.nhs is None),
-               (same & both_valid, "exact"), (same & ~both_valid, "exact_unverified"),
-               (~same & ~both_valid, "near"), (~same, "different"))  # fmt: skip
-    number, postcode, unplaced, household_null = _address_facts(b, query, q)
-    street = (query.street is not None) & (b["street"] >= 0)
-    address = best(HOUSEHOLD, household_null,
-                   (street & number & postcode, "door_postcode"), (street & number, "door"),
-                   (b["phone"] == q["phone"], "phone"),
-                   (street & (query.number is not None) & (b["number"] >= 0), "other_door"),
-                   (postcode, "postcode"),
-                   (street & ((b["town"] == q["town"]) | (b["pc_district"] == q["pc_district"])),
-                    "street_in_town"),
-                   (street & unplaced, "street"),
-                   (b["pc_sector"] == q["pc_sector"], "sector"), (yes, "different"))  # fmt: skip
-    sex = best(SEX, (s < 0) | (query.sex is None), (s == q["sex"], "agree"),
-               (s != q["sex"], "different"))  # fmt: skip
-    rest = prior_weight + dob + nhs + address + sex
-    total: FloatArray = rest + given_bound(can_swap) + family_bound(can_swap)
-    if not can_swap.any():
+    can_swap = bool(query.given and query.family)
+    total = with_names(int(can_swap))
+    if not can_swap:
         return total
     open_rows = np.ones(n, dtype=np.bool_)
     if cut is not None:
-        unswapped = rest + given_bound(~yes) + family_bound(~yes)
-        open_rows = (total >= cut) & (unswapped < cut)  # swapped or not decides these
+        open_rows = (total >= cut) & (with_names(0) < cut)  # swapped or not decides these
     if open_rows.any():
-        swapped = np.zeros(n, dtype=np.bool_)
+        swapped = np.zeros(n, dtype=np.int64)
         swapped[open_rows] = _swapped_mask(_Block(store, rows[open_rows]), query, store)
-        exact = rest + given_bound(swapped) + family_bound(swapped)
-        total = np.where(open_rows, exact, total)
+        total = np.where(open_rows, with_names(swapped), total)
     return total
 
 
