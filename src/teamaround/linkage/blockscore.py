@@ -619,7 +619,7 @@ def upper_bounds(
 
     def with_names(swapped: npt.NDArray[np.int64] | int) -> FloatArray:
         """`rest` and both names' bounds, where names may be swapped (given's bit 2, family's
-        bit 5), summed in the order `match_weights` sums them."""
+        bit 5). Not `match_weights`' order of sums: the share path's cut allows for that."""
         total: FloatArray = (
             rest + given_table[given_code | swapped * 4] + family_table[family_code | swapped * 32]
         )
