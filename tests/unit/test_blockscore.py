@@ -20,6 +20,7 @@ from teamaround.domain.identity import Identity
 from teamaround.linkage.blockscore import (
     _digits,
     _one_digit_out,
+    _patterns_of_rows,
     comparison_levels,
     level_weights,
     match_weights,
@@ -171,3 +172,19 @@ def test_one_changed_digit_is_a_digit_out(day: date, position: int, digit: int) 
     text = day.isoformat().replace("-", "")
     changed = text[:position] + str(digit) + text[position + 1 :]
     assert _one_digit_out(int(text), int(changed)) == (changed != text)
+
+
+def test_the_bound_is_compiled_with_the_index_not_at_the_first_query(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The matcher compiles the bound's pass for the very types a query passes it: a query
+    adds no second compilation (which would cost the first caller ~1 s)."""
+    monkeypatch.setattr(realtime, "SMALL_BLOCK", 0)  # every block through numpy
+    monkeypatch.setattr(realtime, "PRUNE_FROM", 0)  # and bounded
+    task = linkage_task(300, 40, seed=5)
+    matcher = ModelMatcher((_person(r) for r in task.left), today=TODAY)
+    compiled = list(_patterns_of_rows.signatures)
+    assert compiled
+    for record in task.right:
+        matcher.match_person(_identity(record))
+    assert list(_patterns_of_rows.signatures) == compiled

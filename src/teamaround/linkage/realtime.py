@@ -25,6 +25,7 @@ from teamaround.linkage.blockscore import (
     ColumnStore,
     base_weights,
     comparison_levels,
+    compile_bound,
     level_weights,
     match_weights,
     person_column,
@@ -354,6 +355,7 @@ class ModelMatcher:
         """Held while the index changes or is read: the share path serves several threads."""
         self.index = RegisterIndex(_exact_u(self.model))
         self._weights = base_weights(self.model)
+        compile_bound()  # now, not in the first call handler's query
         self._households = ScoringMatcher(today=today)
         for person in people:
             self.add_person(person)
