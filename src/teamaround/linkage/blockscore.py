@@ -510,15 +510,15 @@ def _bound_table(field: str, weights: dict[str, FloatArray]) -> FloatArray:
     return best
 
 
-_K = {name: _C[name] for name in CODED}
-_GIVEN, _FAMILY, _FAMILY1, _FAMILY2, _FAMILY_MP = (_K[c] for c in (
+# column positions, as constants the compiled pass can read
+_GIVEN, _FAMILY, _FAMILY1, _FAMILY2, _FAMILY_MP = (_C[c] for c in (
     "given", "family", "family1", "family2", "family_mp"))  # fmt: skip
-_DOB, _DOB_SWAPPED, _NHS, _POSTCODE, _PC_SECTOR, _PC_DISTRICT = (_K[c] for c in (
+_DOB, _DOB_SWAPPED, _NHS, _POSTCODE, _PC_SECTOR, _PC_DISTRICT = (_C[c] for c in (
     "dob", "dob_swapped", "nhs", "postcode", "pc_sector", "pc_district"))  # fmt: skip
-_STREET, _TOWN, _NUMBER, _FLAT, _PHONE, _SEX = (_K[c] for c in (
+_STREET, _TOWN, _NUMBER, _FLAT, _PHONE, _SEX = (_C[c] for c in (
     "street", "town", "number", "flat", "phone", "sex"))  # fmt: skip
-_DOB_DAYS, _DOB_YEAR, _NHS_VALID = _C["dob_days"], _C["dob_year"], _C["nhs_valid"]
-_DOB_DIGITS = _C["dob_digits"]
+_DOB_DAYS, _DOB_YEAR, _NHS_VALID, _DOB_DIGITS = (_C[c] for c in (
+    "dob_days", "dob_year", "nhs_valid", "dob_digits"))  # fmt: skip
 
 
 @numba.njit(cache=True, nogil=True)

@@ -119,6 +119,10 @@ async def change(request: Request, person_id: str, me: Me) -> Response:
         except NotFound as exc:
             return refused(request, exc)
         except Conflict:  # the version, changed between reading the record and now
+            try:
+                person = register.view_person(uow, actor_id=me, person_id=person.id)
+            except NotFound as exc:
+                return refused(request, exc)
             return _changed_meanwhile(request, me, person, back)
         except Invalid as exc:
             errors = {_anchor(fields, exc.field): MESSAGES.get(exc.field, exc.problem)}
@@ -276,12 +280,8 @@ def _change_page(
     return render(request, "person_change.html", context, status_code=status)
 
 
-def _changed_meanwhile(request: Request, me: str, person: PersonView, back: str) -> Response:
-    """The form again, filled from the record as it now stands, saying why."""
-    try:
-        now = register.view_person(request.app.state.uow, actor_id=me, person_id=person.id)
-    except NotFound as exc:
-        return refused(request, exc)
+def _changed_meanwhile(request: Request, me: str, now: PersonView, back: str) -> Response:
+    """The form again, filled from the record as it now stands (`now`), saying why."""
     errors = {_fields(now)[0].anchor: CHANGED_MEANWHILE}
     return _change_page(request, me, now, _prefilled(now), back, errors, status_code=409)
 
