@@ -98,6 +98,26 @@ def test_model_train_writes_a_model_the_matcher_loads(tmp_path: Path) -> None:
             comparison.levels, model.parameters[comparison.field], strict=True
         ):
             assert 0 < params.m <= 1 and 0 < params.u <= 1
-            if level.fixed_m is not None:
-                assert params.m == pytest.approx(level.fixed_m)
+            fixed_m = model.fixed_m(comparison, level)
+            if fixed_m is not None:
+                assert params.m == pytest.approx(fixed_m)
     assert model.parameters["dob"][0].weight > 5  # exact date of birth is learnt as strong
+    households = model.trained_on["households"]
+    assert set(households) == {"given", "dob"}
+    for policy, counted in households.items():
+        assert counted["policy_level"] == (
+            "estimated" if policy in model.estimated_policies else "fixed"
+        )
+
+
+def test_spark_settings_take_overrides_and_name_a_bad_one() -> None:
+    from teamaround.linkage.batch import SPARK_DEFAULTS, spark_settings
+
+    assert spark_settings("") == SPARK_DEFAULTS
+    settings = spark_settings(" spark.driver.memory=8g , spark.sql.shuffle.partitions=16")
+    assert settings["spark.driver.memory"] == "8g"
+    assert settings["spark.sql.shuffle.partitions"] == "16"
+    assert settings["spark.ui.enabled"] == "false"
+    for bad in ("driver.memory=8g", "spark.driver.memory", "spark.driver.memory="):
+        with pytest.raises(ValueError, match="TEAMAROUND_SPARK_CONF"):
+            spark_settings(bad)

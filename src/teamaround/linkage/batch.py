@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -19,7 +20,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from teamaround.linkage.features import Features, record_features
 from teamaround.linkage.model import (
     COMPARISONS,
+    HOUSEHOLD_PATTERNS,
     Dialect,
+    HouseholdPattern,
     LevelParameters,
     Model,
     model_from_splink,
@@ -99,6 +102,25 @@ def duckdb_api() -> Any:
 
 _SPARK: Any = None
 
+SPARK_DEFAULTS = {
+    "spark.sql.shuffle.partitions": "2",
+    "spark.sql.adaptive.enabled": "false",
+    "spark.ui.enabled": "false",
+    "spark.driver.memory": "2g",
+}
+
+
+def spark_settings(overrides: str) -> dict[str, str]:
+    """Local Spark's settings: the defaults (small jobs, tests), each overridable by
+    `key=value,key=value` (TEAMAROUND_SPARK_CONF; a national extract needs more memory)."""
+    settings = dict(SPARK_DEFAULTS)
+    for item in filter(None, (part.strip() for part in overrides.split(","))):
+        key, equals, value = item.partition("=")
+        if not equals or not key.strip().startswith("spark.") or not value.strip():
+            raise ValueError(f"TEAMAROUND_SPARK_CONF: {item!r} is not spark.<setting>=<value>")
+        settings[key.strip()] = value.strip()
+    return settings
+
 
 def spark_session() -> Any:
     """One local Spark session per process: starting the JVM costs seconds."""
@@ -107,16 +129,10 @@ def spark_session() -> Any:
         from pyspark.sql import SparkSession
         from splink.backends.spark import similarity_jar_location
 
-        _SPARK = (
-            SparkSession.builder.master("local[2]")
-            .config("spark.jars", similarity_jar_location())
-            .appName("teamaround-link")
-            .config("spark.sql.shuffle.partitions", "2")
-            .config("spark.sql.adaptive.enabled", "false")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.memory", "2g")
-            .getOrCreate()
-        )
+        builder = SparkSession.builder.master("local[2]").appName("teamaround-link")
+        for key, value in spark_settings(os.environ.get("TEAMAROUND_SPARK_CONF", "")).items():
+            builder = builder.config(key, value)
+        _SPARK = builder.config("spark.jars", similarity_jar_location()).getOrCreate()
         _SPARK.sparkContext.setLogLevel("ERROR")
     return _SPARK
 
@@ -191,21 +207,56 @@ def train(
     max_pairs: float = 2e6,
     seed: int = 42,
     trained_on: Mapping[str, Any] | None = None,
-    policy_levels: bool = True,
 ) -> Model:
     """Estimate the model as Splink does: lambda from near-certain rules, u by random
     sampling, m by EM over two blocking passes so every comparison gets trained.
 
-    The policy levels (ADR 0003: a different first name or date of birth against twins and a
-    father and son, NHS numbers) keep their fixed m or u. `policy_levels=False` lets EM
-    estimate them too: only to measure what the policy costs on data known to hold no
-    twins or families (a benchmark); never for a model a partnership uses."""
+    The policy levels (ADR 0003 point 5) keep their fixed m or u, except a household policy
+    level (HOUSEHOLD_PATTERNS) when the data show none of its households beyond chance
+    (`HouseholdEvidence.beyond_chance`): that level is then estimated by EM like any other,
+    in a second training. What was counted, and what each policy became, is in the model's
+    `trained_on`."""
+    model = _estimate(left, right, version, max_pairs, seed, estimated=frozenset())
+    observed = household_pairs(model, [left, right])
+    pairs = sum(len(frame) * (len(frame) - 1) // 2 for frame in (left, right))
+    evidence = {
+        pattern.policy: HouseholdEvidence(observed[pattern.policy], expected(model, pattern, pairs))
+        for pattern in HOUSEHOLD_PATTERNS
+    }
+    estimated = frozenset(policy for policy, e in evidence.items() if not e.beyond_chance)
+    if estimated:
+        model = _estimate(left, right, version, max_pairs, seed, estimated=estimated)
+    facts: dict[str, Any] = {
+        "left_records": len(left),
+        "right_records": len(right),
+        "splink_max_pairs": max_pairs,
+        "households": {
+            policy: {
+                "pattern": next(p.who for p in HOUSEHOLD_PATTERNS if p.policy == policy),
+                "pairs_within_files": e.observed,
+                "expected_by_chance": float(f"{e.expected:.3g}"),
+                "policy_level": "estimated" if policy in estimated else "fixed",
+            }
+            for policy, e in evidence.items()
+        },
+    }
+    return replace(model, trained_on={**facts, **(trained_on or {})})
+
+
+def _estimate(
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    version: str,
+    max_pairs: float,
+    seed: int,
+    *,
+    estimated: frozenset[str],
+) -> Model:
     from splink import Linker
 
     _api, tables = _register("duckdb", [left, right])
     settings = splink_settings("duckdb", None, link_type="link_only", prior=1e-4)
-    if not policy_levels:
-        _free_policy_levels(settings)
+    _free_policy_levels(settings, estimated)
     linker = Linker(tables, settings)
     linker.training.estimate_probability_two_random_records_match(
         ["l.nhs = r.nhs AND l.dob = r.dob", "l.given = r.given AND l.family = r.family "
@@ -219,15 +270,76 @@ def train(
     )
     linker.training.estimate_parameters_using_expectation_maximisation("l.postcode = r.postcode")
     saved = linker.misc.save_model_to_json()
-    facts: dict[str, Any] = {
-        "left_records": len(left),
-        "right_records": len(right),
-        "splink_max_pairs": max_pairs,
-    }
-    if not policy_levels:
-        facts["policy_levels"] = "estimated by EM, not fixed: not for use"
-    trained = model_from_splink(saved, version=version, trained_on={**facts, **(trained_on or {})})
+    trained = model_from_splink(saved, version=version, trained_on={},
+                                estimated_policies=estimated)  # fmt: skip
     return no_level_below_disagreement(trained)
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdEvidence:
+    """Pairs of one household's pattern found inside the files, and how many independence
+    (the model's u) predicts among as many pairs of different people."""
+
+    observed: int
+    expected: float
+
+    @property
+    def beyond_chance(self) -> bool:
+        """More than chance would give once in a thousand trainings (Poisson). A file
+        with no such pair at all never shows households; one pair beyond a tiny expectation
+        does: the policy stays unless the data show it has nothing to guard against."""
+        from scipy.stats import poisson
+
+        return self.observed > 0 and float(poisson.sf(self.observed - 1, self.expected)) < 1e-3
+
+
+# Every pair a household pattern can hold agrees on family name and on birthday or first name.
+_HOUSEHOLD_BLOCKS = (
+    "l.family = r.family AND l.dob = r.dob",
+    "l.given = r.given AND l.family = r.family",
+)
+
+
+def household_pairs(model: Model, frames: list[pd.DataFrame]) -> dict[str, int]:
+    """Per household pattern, the pairs of records within each frame that show it, by
+    Splink's own comparison vectors (each frame deduplicated against itself)."""
+    from splink import Linker
+
+    counts = dict.fromkeys((pattern.policy for pattern in HOUSEHOLD_PATTERNS), 0)
+    for frame in frames:
+        if len(frame) < 2:
+            continue
+        _api, tables = _register("duckdb", [frame])
+        settings = splink_settings("duckdb", model, link_type="dedupe_only")
+        settings["blocking_rules_to_generate_predictions"] = [
+            {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in _HOUSEHOLD_BLOCKS
+        ]
+        predictions = Linker(tables[0], settings).inference.predict()
+        pairs = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]  # Splink is untyped
+        for pattern in HOUSEHOLD_PATTERNS:
+            shows = pairs[f"gamma_{pattern.policy}"] == 0
+            for field, levels in pattern.agree.items():
+                shows &= pairs[f"gamma_{field}"].isin(_gammas(field, levels))
+            counts[pattern.policy] += int(shows.sum())
+    return counts
+
+
+def expected(model: Model, pattern: HouseholdPattern, pairs: int) -> float:
+    """How many of `pairs` pairs of different people show the pattern if, as the model
+    assumes, the comparisons were independent: pairs x the product of the levels' u."""
+    comparisons = {c.field: c for c in COMPARISONS}
+    share = model.parameters[pattern.policy][-1].u
+    for field, levels in pattern.agree.items():
+        names = [level.name for level in comparisons[field].levels]
+        share *= sum(model.parameters[field][names.index(name)].u for name in levels)
+    return pairs * share
+
+
+def _gammas(field: str, levels: tuple[str, ...]) -> list[int]:
+    """Splink's comparison vector values of these levels (the ELSE level is 0)."""
+    comparison = next(c for c in COMPARISONS if c.field == field)
+    names = [level.name for level in comparison.levels]
+    return [len(names) - 1 - names.index(name) for name in levels]
 
 
 def no_level_below_disagreement(model: Model) -> Model:
@@ -244,21 +356,21 @@ def no_level_below_disagreement(model: Model) -> Model:
         floor = levels[-1].weight
         parameters[comparison.field] = tuple(
             LevelParameters(p.u * 2.0**floor, p.u)
-            if p.weight < floor and level.fixed_m is None
+            if p.weight < floor and model.fixed_m(comparison, level) is None
             else p
             for level, p in zip(comparison.levels, levels, strict=True)
         )
     return replace(model, parameters=parameters)
 
 
-def _free_policy_levels(settings: Mapping[str, Any]) -> None:
-    """Drop the fixed m and u of the policy levels from Splink settings, so EM estimates them."""
+def _free_policy_levels(settings: Mapping[str, Any], estimated: frozenset[str]) -> None:
+    """Drop from Splink settings the fixed m of these comparisons' household policy levels,
+    so EM estimates them."""
     for comparison in settings["comparisons"]:
-        for level in comparison["comparison_levels"]:
+        if comparison["output_column_name"] in estimated:
+            level = comparison["comparison_levels"][-1]
             if level.pop("fix_m_probability", False):
                 level.pop("m_probability", None)
-            if level.pop("fix_u_probability", False):
-                level.pop("u_probability", None)
 
 
 # --------------------------------------------------------------------------- linking

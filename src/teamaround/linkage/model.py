@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -393,6 +393,33 @@ SEX = Comparison(
 COMPARISONS: tuple[Comparison, ...] = (GIVEN, FAMILY, DOB, NHS, HOUSEHOLD, SEX)
 
 
+@dataclass(frozen=True, slots=True)
+class HouseholdPattern:
+    """Two people of one household as the levels see them, which a policy level guards
+    against (ADR 0003 point 5): the policy comparison at "different", the others agreeing.
+
+    Independence counts each agreement as separate evidence; in a household they come
+    together. Training counts such pairs inside each file (people a file lists twice are one
+    agency's mistake, two people are the rule) against what independence predicts; only data
+    showing none beyond chance let EM estimate the policy level (`linkage.batch.train`)."""
+
+    policy: str
+    """The comparison whose "different" (ELSE) level is the policy level."""
+    who: str
+    agree: Mapping[str, tuple[str, ...]]
+    """The other comparisons and the levels at which they count as agreeing."""
+
+
+_HOME = ("door_postcode", "door", "phone")
+HOUSEHOLD_PATTERNS: tuple[HouseholdPattern, ...] = (
+    HouseholdPattern("given", "twins: one family name, birthday and home, two first names",
+                     {"family": ("exact",), "dob": ("exact",), "address": _HOME}),
+    HouseholdPattern("dob", "a father and son: one name and home, two birthdays",
+                     {"given": ("exact",), "family": ("exact",), "address": _HOME}),
+)  # fmt: skip
+HOUSEHOLD_POLICIES = frozenset(pattern.policy for pattern in HOUSEHOLD_PATTERNS)
+
+
 def _household_null(l: Features, r: Features) -> bool:
     return not (
         (l.street is not None and r.street is not None)
@@ -440,6 +467,20 @@ class Model:
     parameters: Mapping[str, tuple[LevelParameters, ...]]
     tf_minimum_u: float = 1e-6
     trained_on: Mapping[str, Any] = field(default_factory=dict)
+    estimated_policies: frozenset[str] = frozenset()
+    """Comparisons whose household policy level EM estimated, because the data it was trained
+    on hold no such households beyond chance (HOUSEHOLD_PATTERNS); the rest stay fixed."""
+
+    def __post_init__(self) -> None:
+        if not self.estimated_policies <= HOUSEHOLD_POLICIES:
+            unknown = ", ".join(sorted(self.estimated_policies - HOUSEHOLD_POLICIES))
+            raise ValueError(f"only a household policy level can be estimated, not {unknown}")
+
+    def fixed_m(self, comparison: Comparison, level: Level) -> float | None:
+        """The policy m this model holds the level to, or None when it is trained."""
+        if level is comparison.levels[-1] and comparison.field in self.estimated_policies:
+            return None
+        return level.fixed_m
 
     def level_parameters(self, comparison: Comparison, index: int) -> LevelParameters:
         """Parameters by Splink's comparison vector value (ELSE is 0)."""
@@ -450,7 +491,7 @@ class Model:
         """The same weights for a register of another size (prior about 1 / N)."""
         if not 0.0 < prior < 1.0:
             raise ValueError(f"prior must be strictly between 0 and 1, not {prior}")
-        return Model(self.version, prior, self.parameters, self.tf_minimum_u, self.trained_on)
+        return replace(self, prior=prior)
 
     @property
     def prior_weight(self) -> float:
@@ -469,7 +510,7 @@ class Model:
                         "level": level.name,
                         "m": p.m,
                         "u": p.u,
-                        "fixed_m": level.fixed_m is not None,
+                        "fixed_m": self.fixed_m(c, level) is not None,
                         "fixed_u": level.fixed_u is not None,
                     }
                     for level, p in zip(c.levels, self.parameters[c.field], strict=True)
@@ -483,6 +524,7 @@ class Model:
         if data.get("format") != "teamaround-linkage-model":
             raise ValueError("not a TeamAround linkage model file")
         parameters: dict[str, tuple[LevelParameters, ...]] = {}
+        estimated: set[str] = set()
         for comparison in COMPARISONS:
             stored = data["comparisons"][comparison.field]
             names = [entry["level"] for entry in stored]
@@ -491,12 +533,18 @@ class Model:
             parameters[comparison.field] = tuple(
                 LevelParameters(float(e["m"]), float(e["u"])) for e in stored
             )
+            estimated.update(
+                comparison.field
+                for level, entry in zip(comparison.levels, stored, strict=True)
+                if level.fixed_m is not None and entry.get("fixed_m") is False
+            )
         return cls(
             version=str(data["version"]),
             prior=float(data["probability_two_random_records_match"]),
             parameters=parameters,
             tf_minimum_u=float(data.get("tf_minimum_u_value", 1e-6)),
             trained_on=dict(data.get("trained_on", {})),
+            estimated_policies=frozenset(estimated),
         )
 
     def save(self, path: Path) -> None:
@@ -622,8 +670,9 @@ def splink_comparisons(dialect: Dialect, model: Model | None = None) -> list[dic
                 entry["tf_minimum_u_value"] = model.tf_minimum_u if model else 1e-6
             if p is not None:
                 entry |= {"m_probability": p.m, "u_probability": p.u}
-            if level.fixed_m is not None:
-                entry |= {"m_probability": level.fixed_m, "fix_m_probability": True}
+            fixed_m = model.fixed_m(comparison, level) if model else level.fixed_m
+            if fixed_m is not None:
+                entry |= {"m_probability": fixed_m, "fix_m_probability": True}
             if level.fixed_u is not None:
                 entry |= {"u_probability": level.fixed_u, "fix_u_probability": True}
             levels.append(entry)
@@ -686,7 +735,11 @@ def splink_settings(
 
 
 def model_from_splink(
-    settings: Mapping[str, Any], *, version: str, trained_on: Mapping[str, Any]
+    settings: Mapping[str, Any],
+    *,
+    version: str,
+    trained_on: Mapping[str, Any],
+    estimated_policies: frozenset[str] = frozenset(),
 ) -> Model:
     """Read trained m/u back from Splink's saved settings, by level position."""
     parameters: dict[str, tuple[LevelParameters, ...]] = {}
@@ -703,6 +756,7 @@ def model_from_splink(
         prior=float(settings["probability_two_random_records_match"]),
         parameters=parameters,
         trained_on=dict(trained_on),
+        estimated_policies=estimated_policies,
     )
 
 

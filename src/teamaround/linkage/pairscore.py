@@ -834,7 +834,8 @@ class _Weights:
                 zip(comparison.levels, model.parameters[comparison.field], strict=True)
             ):
                 # as splink_comparisons hands them over, and as Splink clamps them
-                m = level.fixed_m if level.fixed_m is not None else params.m
+                fixed_m = model.fixed_m(comparison, level)
+                m = fixed_m if fixed_m is not None else params.m
                 u = level.fixed_u if level.fixed_u is not None else params.u
                 value = count - 1 - position
                 table[value + 1] = math.log2(max(m, 1e-300) / max(u, 1e-300))
