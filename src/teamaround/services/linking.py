@@ -1,11 +1,13 @@
 """Linking what an agency described to the register, through one kept-current matcher per database.
 
-Building the index costs a second or more for a large register, so each process keeps one
-matcher per database. The register carries a token (`register_state`) that every register
-change rewrites in its own transaction; a matcher is reused only while the token it was built
-or last updated at is still the database's. Changes made in this process update the cached
-matcher in place (`register_changed`); anything else (another process, a restored backup)
-changes the token, and the next share rebuilds. A SPOC's review decisions are applied on top.
+Building the index costs seconds for a large register (minutes at a million), so each process
+keeps one matcher per database. Every register change is numbered and journalled in its own
+transaction (`register_state`, `register_changes`); a matcher is reused while the change it
+was built or last updated at is still the database's last. Changes made in this process
+update the cached matcher in place (`register_changed`); another process's changes are
+replayed from the journal by the next share (`matcher_for`); only what the journal cannot
+account for (a restored backup, a rolled-back change, a process too far behind) rebuilds.
+A SPOC's review decisions are applied on top.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from teamaround.adapters.db.tables import (
     MatchReviewRow,
     PersonAddressRow,
     PersonRow,
+    RegisterChangeRow,
     RegisterStateRow,
 )
 from teamaround.domain.identity import Identity
@@ -161,39 +164,108 @@ def build_matcher(s: Session, today: date) -> ModelMatcher:
 @dataclass(slots=True)
 class _Cached:
     token: str
+    seq: int
     matcher: ModelMatcher = field(repr=False)
 
 
 _CACHE: weakref.WeakKeyDictionary[sa.Engine, _Cached] = weakref.WeakKeyDictionary()
 _GUARD = threading.Lock()
+JOURNAL_KEPT = 10_000
+"""Register changes kept in the journal; a process further behind than this rebuilds."""
+JOURNAL_PRUNED_EVERY = 1_000
 
 
 def _engine(s: Session) -> sa.Engine:
     return s.get_bind().engine
 
 
+@dataclass(frozen=True, slots=True)
+class RegisterState:
+    """The register's last change: its number and the token it wrote."""
+
+    token: str
+    seq: int
+
+
+def register_state(s: Session, *, lock: bool = False) -> RegisterState | None:
+    """Where the register stands; None before its first change (or after a wipe). `lock`
+    takes its row lock (PostgreSQL), which a concurrent change then waits on till commit."""
+    query = sa.select(RegisterStateRow.token, RegisterStateRow.seq).where(RegisterStateRow.id == 1)
+    row = s.execute(query.with_for_update() if lock else query).one_or_none()
+    return None if row is None else RegisterState(row.token, row.seq)
+
+
 def register_token(s: Session) -> str | None:
     """The register's current token; None before its first change (or after a wipe)."""
-    token: str | None = s.scalar(sa.select(RegisterStateRow.token).where(RegisterStateRow.id == 1))
-    return token
+    state = register_state(s)
+    return None if state is None else state.token
 
 
 def matcher_for(s: Session, today: date) -> ModelMatcher:
-    """This database's matcher, rebuilt only when the register changed behind our back."""
-    token = register_token(s)  # read before the register, so a race only over-includes
-    if token is None:  # a register loaded or restored without the services: start a token
+    """This database's matcher: reused while the register is as it was built or last updated
+    at; caught up from the journal when other processes changed it; rebuilt only when the
+    journal cannot say what changed (a restored backup, a rolled-back change, too far
+    behind)."""
+    state = register_state(s)  # read before the register, so a race only over-includes
+    if state is None:  # a register loaded or restored without the services: start a token
         register_changed(s)
-        token = register_token(s)
+        state = register_state(s)
     engine = _engine(s)
     with _GUARD:
         cached = _CACHE.get(engine)
-        if token is not None and cached is not None and cached.token == token:
-            return cached.matcher
+        if state is not None and cached is not None:
+            if (cached.token, cached.seq) == (state.token, state.seq):
+                return cached.matcher
+            if _catch_up(s, cached, state):
+                return cached.matcher
     matcher = build_matcher(s, today)
-    if token is not None:
+    if state is not None:
         with _GUARD:
-            _CACHE[engine] = _Cached(token, matcher)
+            _CACHE[engine] = _Cached(state.token, state.seq, matcher)
     return matcher
+
+
+def _catch_up(s: Session, cached: _Cached, state: RegisterState) -> bool:
+    """Replay the journal's changes after the cached matcher's onto it; False (nothing
+    applied) unless the journal holds the cached change itself, with the token it saw, and
+    every change since, up to the current one."""
+    if cached.seq >= state.seq:
+        return False
+    changes = s.scalars(
+        sa.select(RegisterChangeRow)
+        .where(RegisterChangeRow.seq >= cached.seq, RegisterChangeRow.seq <= state.seq)
+        .order_by(RegisterChangeRow.seq)
+    ).all()
+    if (
+        len(changes) != state.seq - cached.seq + 1
+        or changes[0].token != cached.token
+        or changes[-1].token != state.token
+    ):
+        return False
+    for change in changes[1:]:
+        _apply(s, cached.matcher, change.person_id, change.address_id, change.removed_id)
+    cached.token, cached.seq = state.token, state.seq
+    return True
+
+
+def _apply(
+    s: Session,
+    matcher: ModelMatcher,
+    person_id: str | None,
+    address_id: str | None,
+    removed_id: str | None,
+) -> None:
+    """Bring the matcher's copy of these records to how they stand in this transaction."""
+    if removed_id is not None:
+        matcher.remove_person(removed_id)
+    if person_id is not None:
+        people = _register_people(s, person_id)
+        if not people:  # no longer on the register
+            matcher.remove_person(person_id)
+        for person in people:
+            matcher.add_person(person)
+    if address_id is not None and (row := s.get(AddressRow, address_id)) is not None:
+        matcher.add_address(RegisterAddress(id=row.id, text=row.text))
 
 
 def register_changed(
@@ -203,35 +275,39 @@ def register_changed(
     address_id: str | None = None,
     removed_id: str | None = None,
 ) -> None:
-    """Call in the transaction that changed the register: rewrites its token and brings this
-    process's matcher up to date: `person_id` added or changed (its rows are replaced),
-    `removed_id` gone from the register (merged into another). Should the transaction roll
-    back, the token in the database no longer equals the cached one and the next share
-    rebuilds."""
+    """Call in the transaction that changed the register: numbers the change and journals it,
+    rewrites the token, and brings this process's matcher up to date: `person_id` added or
+    changed (its rows are replaced), `removed_id` gone from the register (merged into
+    another). The number is taken by updating `register_state`'s one row, whose lock
+    concurrent changes wait on, so numbers follow commit order without gaps. Should the
+    transaction roll back, the database's token is no longer the cached one, and the next
+    share rebuilds."""
     s.flush()
-    old = register_token(s)
-    new = uuid.uuid4().hex
+    old = register_state(s, lock=True)
+    state = RegisterState(uuid.uuid4().hex, old.seq + 1 if old else 1)
     if old is None:
-        s.add(RegisterStateRow(id=1, token=new))
+        s.add(RegisterStateRow(id=1, token=state.token, seq=state.seq))
     else:
-        s.execute(sa.update(RegisterStateRow).where(RegisterStateRow.id == 1).values(token=new))
+        s.execute(
+            sa.update(RegisterStateRow)
+            .where(RegisterStateRow.id == 1)
+            .values(token=state.token, seq=state.seq)
+        )
+    s.add(RegisterChangeRow(seq=state.seq, token=state.token, person_id=person_id,
+                            address_id=address_id, removed_id=removed_id))  # fmt: skip
+    if state.seq % JOURNAL_PRUNED_EVERY == 0:
+        forgotten = RegisterChangeRow.seq <= state.seq - JOURNAL_KEPT
+        s.execute(sa.delete(RegisterChangeRow).where(forgotten))
     s.flush()
     engine = _engine(s)
     with _GUARD:
         cached = _CACHE.get(engine)
         if cached is None:
             return
-        if old is None or cached.token != old:
-            del _CACHE[engine]
-            return
-        if removed_id is not None:
-            cached.matcher.remove_person(removed_id)
-        if person_id is not None:
-            for person in _register_people(s, person_id):
-                cached.matcher.add_person(person)
-        if address_id is not None and (row := s.get(AddressRow, address_id)) is not None:
-            cached.matcher.add_address(RegisterAddress(id=row.id, text=row.text))
-        cached.token = new
+        if old is None or (cached.token, cached.seq) != (old.token, old.seq):
+            return  # behind (or ahead, after a rollback): the next share catches up or rebuilds
+        _apply(s, cached.matcher, person_id, address_id, removed_id)
+        cached.token, cached.seq = state.token, state.seq
 
 
 # --------------------------------------------------------------------------- linking

@@ -393,11 +393,26 @@ class WebSessionRow(Base):
 
 
 class RegisterStateRow(Base):
-    """One row: a token every register change rewrites, so a cached matcher sees it is stale."""
+    """One row: the number of the register's last change and a token every change rewrites,
+    so a cached matcher sees it is stale (and, through the journal, how to catch up)."""
 
     __tablename__ = "register_state"
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     token: Mapped[str] = mapped_column(sa.String(32))
+    seq: Mapped[int] = mapped_column(sa.Integer, server_default=sa.text("0"))
+
+
+class RegisterChangeRow(Base):
+    """The journal of register changes, numbered without gaps in commit order (the number is
+    taken under `register_state`'s row lock): which person or household changed, or left.
+    Other processes replay it onto their matchers instead of rebuilding them (ADR 0003)."""
+
+    __tablename__ = "register_changes"
+    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(sa.String(32))
+    person_id: Mapped[str | None] = mapped_column(sa.String(64))
+    address_id: Mapped[str | None] = mapped_column(sa.String(64))
+    removed_id: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class MatchReviewRow(Base):
