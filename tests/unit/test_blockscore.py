@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from policy_models import estimated_policies_model
 from rapidfuzz.distance import Levenshtein
 
 import teamaround.linkage.realtime as realtime
@@ -48,10 +49,13 @@ def _identity(r: Record) -> Identity:
                     phone=r.phone, sex=r.sex)  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def task_and_matcher() -> tuple[list[Record], ModelMatcher]:
+@pytest.fixture(scope="module", params=["shipped", "policies-estimated"])
+def task_and_matcher(request: pytest.FixtureRequest) -> tuple[list[Record], ModelMatcher]:
+    """The shipped model, and one whose household policy levels EM estimated."""
     task = linkage_task(1500, 300, seed=17, error_rate=0.5)
-    matcher = ModelMatcher([_person(r) for r in task.left], today=TODAY, prior=1 / 1500)
+    model = estimated_policies_model() if request.param == "policies-estimated" else None
+    matcher = ModelMatcher([_person(r) for r in task.left], model=model, today=TODAY,
+                           prior=1 / 1500)  # fmt: skip
     return task.right, matcher
 
 

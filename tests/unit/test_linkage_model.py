@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from policy_models import estimated_policies_model
 
 from teamaround.domain.identity import Identity
 from teamaround.linkage.batch import _register, feature_frame, features_of
@@ -161,7 +162,9 @@ def _with_tf(frame, tf):  # type: ignore[no-untyped-def]
     return frame
 
 
-def test_weights_equal_splinks_for_thousands_of_pairs() -> None:
+@pytest.mark.parametrize("model", [MODEL, estimated_policies_model()],
+                         ids=["shipped", "policies-estimated"])  # fmt: skip
+def test_weights_equal_splinks_for_thousands_of_pairs(model: Model) -> None:
     """Same model, same pairs, same term frequencies: our weight is Splink's to 1e-9 bits."""
     from splink import Linker
 
@@ -178,7 +181,7 @@ def test_weights_equal_splinks_for_thousands_of_pairs() -> None:
     }  # fmt: skip
     frames = [_with_tf(feature_frame(rows), tf) for rows in (left, right)]
     _, tables = _register("duckdb", [frames[0].iloc[:3]])
-    linker = Linker(tables, splink_settings("duckdb", MODEL, link_type="dedupe_only"))
+    linker = Linker(tables, splink_settings("duckdb", model, link_type="dedupe_only"))
     scored = linker.inference.score_pairs(
         frames[0].to_dict("records"), frames[1].to_dict("records")
     ).as_pandas_dataframe()
@@ -186,8 +189,8 @@ def test_weights_equal_splinks_for_thousands_of_pairs() -> None:
     seen: set[tuple[str, int]] = set()
     for row in scored.to_dict("records"):
         l, r = features[row["unique_id_l"]], features[row["unique_id_r"]]  # noqa: E741
-        levels = score_levels(MODEL, l, r, tf)
-        assert match_weight(MODEL, levels) == pytest.approx(row["match_weight"], abs=1e-9)
+        levels = score_levels(model, l, r, tf)
+        assert match_weight(model, levels) == pytest.approx(row["match_weight"], abs=1e-9)
         for level in levels:
             assert level.index == row[f"gamma_{level.comparison.field}"]
             seen.add((level.comparison.field, level.index))

@@ -11,14 +11,16 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 import pytest
+from policy_models import estimated_policies_model
 
 from teamaround.linkage.batch import best_pairs, feature_frame, features_of, predict_pairs
-from teamaround.linkage.model import COMPARISONS, load_model
+from teamaround.linkage.model import COMPARISONS, Model, load_model
 from teamaround.linkage.pairscore import candidate_pairs, encode, predict
 from teamaround.linkage.realtime import blocking_keys
 from teamaround.linkage.synthetic import iter_rows, linkage_task
 
 MODEL = load_model()
+ESTIMATED = estimated_policies_model()
 KEY = ["unique_id_l", "unique_id_r"]
 
 
@@ -41,13 +43,17 @@ def _merged(ours: pd.DataFrame, splink: pd.DataFrame) -> pd.DataFrame:
     return merged
 
 
-@pytest.mark.parametrize("threshold", [None, 0.5, 0.95])
+@pytest.mark.parametrize(
+    ("model", "threshold"),
+    [(MODEL, None), (MODEL, 0.5), (MODEL, 0.95), (ESTIMATED, None), (ESTIMATED, 0.95)],
+    ids=["None", "0.5", "0.95", "policies-estimated-None", "policies-estimated-0.95"],
+)
 def test_pairs_levels_and_weights_equal_splinks_predict(
-    frames: tuple[pd.DataFrame, pd.DataFrame], threshold: float | None
+    frames: tuple[pd.DataFrame, pd.DataFrame], model: Model, threshold: float | None
 ) -> None:
     left, right = frames
-    ours = predict(MODEL, left, right, threshold=threshold)
-    splink = predict_pairs(MODEL, left, right, threshold=threshold)
+    ours = predict(model, left, right, threshold=threshold)
+    splink = predict_pairs(model, left, right, threshold=threshold)
     assert len(ours) == len(splink)
     merged = _merged(ours, splink)
     for comparison in COMPARISONS:
