@@ -11,6 +11,8 @@ time the scheduler gave to other processes: compare `uptime`'s load with the cor
 index memory is the process's RSS growth while the index is built. This 2-core VM's speed
 drifts by +-25% over tens of seconds (a neighbour's load), so `--passes N` times N different
 sets of extract records one after another and reports each pass and the median pass.
+The share path then finds the household of the address given (`match_address`, the
+register's distinct addresses as households): timed on its own, in the same loop.
 Splink: the same model and
 blocking rules, `predict_between` with a one-row table against the same register in DuckDB,
 on a sample of the same extract, in the same run.
@@ -32,6 +34,7 @@ import psutil
 from rich.console import Console
 from rich.table import Table
 
+from teamaround.linkage.matcher import RegisterAddress
 from teamaround.linkage.model import load_model
 from teamaround.linkage.realtime import ModelMatcher, blocking_keys, query_features
 from teamaround.linkage.synthetic import linkage_task
@@ -71,18 +74,27 @@ def main() -> None:
     gc.collect()
     before = process.memory_info().rss
     started = time.perf_counter()
-    matcher = ModelMatcher((_person(r) for r in task.left), model=model, today=TODAY)
+    homes = {
+        text: RegisterAddress(f"h{i}", text)
+        for i, text in enumerate(
+            dict.fromkeys(", ".join(x for x in (r.address, r.postcode) if x) for r in task.left)
+        )
+    }
+    matcher = ModelMatcher((_person(r) for r in task.left), homes.values(), model=model,
+                           today=TODAY)  # fmt: skip
     build = time.perf_counter() - started
     gc.collect()
     memory = (process.memory_info().rss - before) / 2**20
     console.print(f"index: {len(matcher.index):,} people, {matcher.index.row_count:,} rows, "
-                  f"built in {build:.1f}s, ~{memory:,.0f} MiB")  # fmt: skip
+                  f"{len(homes):,} households, built in {build:.1f}s, "
+                  f"~{memory:,.0f} MiB")  # fmt: skip
 
     identities = [_identity(r) for r in task.right]
     for identity in identities[:WARM_UP]:
         matcher.match_person(identity)
     passes: list[tuple[float, float, float, float]] = []
     latencies, cpu, blocks, found, correct = [], [], [], 0, 0
+    households: list[float] = []  # match_address, which the share path runs after match_person
     for start in range(WARM_UP, len(identities), args.extract):
         this_pass = []
         stop = start + args.extract
@@ -91,6 +103,10 @@ def main() -> None:
             best = next(iter(matcher.match_person(identity)), None)
             this_pass.append((time.perf_counter() - t) * 1000)
             cpu.append((time.thread_time() - c) * 1000)
+            if identity.address:
+                t = time.perf_counter()
+                matcher.match_address(identity.address)
+                households.append((time.perf_counter() - t) * 1000)
             keys = blocking_keys(query_features(identity, TODAY), query=True)
             blocks.append(len(matcher.index.candidates(keys)))
             if best is not None and best.probability >= THRESHOLD:
@@ -134,6 +150,7 @@ def main() -> None:
     p50, p90, p99, worst = _percentiles(latencies)
     median_pass = sorted(passes)[len(passes) // 2]
     c50, _, c99, cmax = _percentiles(cpu)
+    h50, _, h99, hmax = _percentiles(households)
     b50, _, b99, bmax = _percentiles([float(b) for b in blocks])
     s50 = statistics.median(splink_ms)
     table = Table(title=f"one record against a register of {args.register:,} "
@@ -150,8 +167,10 @@ def main() -> None:
         ("ours: max per record (ms)", f"{worst:.3f}"),
         ("ours: CPU time p50 / p99 / max (ms)", f"{c50:.3f} / {c99:.3f} / {cmax:.3f}"),
         ("candidate rows p50 / p99 / max", f"{b50:.0f} / {b99:.0f} / {bmax:.0f}"),
-        ("index build (s)", f"{build:.1f}"),
-        ("index memory, RSS growth (MiB)", f"{memory:,.0f}"),
+        (f"ours: the household, match_address p50 / p99 / max (ms; {len(households):,} "
+         "records with an address)", f"{h50:.3f} / {h99:.3f} / {hmax:.3f}"),
+        ("index build, people and households (s)", f"{build:.1f}"),
+        ("index memory, people and households, RSS growth (MiB)", f"{memory:,.0f}"),
         (f"precision / recall at {THRESHOLD}",
          f"{correct / max(found, 1):.4f} / {correct / max(true_pairs, 1):.4f}"),
         (f"Splink predict_between, p50 of {len(splink_ms)} (ms)", f"{s50:.1f}"),

@@ -8,9 +8,9 @@ the internals of `ScoringMatcher`; the `Matcher` protocol and the result types s
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
@@ -18,6 +18,7 @@ import jellyfish
 
 from teamaround.domain.identity import Identity
 from teamaround.linkage.standardise import (
+    STREET_TYPES,
     DateLevel,
     NhsNumber,
     PersonName,
@@ -262,10 +263,6 @@ def _evidence(field_name: str, level: str, description: str) -> FieldEvidence:
     return FieldEvidence(field_name, level, _weight(M_U, field_name, level), description)
 
 
-def _household_evidence(field_name: str, level: str, description: str) -> FieldEvidence:
-    return FieldEvidence(field_name, level, _weight(HOUSEHOLD_M_U, field_name, level), description)
-
-
 def _probability(prior: float, bits: float) -> float:
     """Prior odds times the Bayes factors, back to a probability, without overflow."""
     log_odds = math.log2(prior / (1.0 - prior)) + bits
@@ -503,11 +500,27 @@ def _sex_evidence(raw: str, query: str | None, register: str | None) -> FieldEvi
 # --------------------------------------------------------------------------- addresses
 
 
+def _street_type(street: str) -> str | None:
+    name, _, last = street.rpartition(" ")
+    return last if name and last in STREET_TYPES else None
+
+
 def _same_street_name(a: StandardAddress, b: StandardAddress) -> bool:
+    """One street, spelt alike or with a slip; never two streets of one name and two types
+    ("Sandringham Court" and "Sandringham Road" are neighbours, not a typing error)."""
     if not a.street or not b.street:
         return False
     if a.street == b.street:
         return True
+    types = _street_type(a.street), _street_type(b.street)
+    if None not in types and types[0] != types[1]:
+        return False
+    if types.count(None) == 1:  # one type word not a known one: a slip of the other's?
+        known = types[0] or types[1] or ""
+        last = (b.street if types[0] else a.street).rpartition(" ")[2]
+        slip = jellyfish.damerau_levenshtein_distance
+        if slip(last, known) > 2 and any(slip(last, other) <= 1 for other in STREET_TYPES):
+            return False  # "Woodland Rod" is a Road, so not "Woodland Grove"
     return bool(jellyfish.jaro_winkler_similarity(a.street, b.street) >= _FUZZY_STREET)
 
 
@@ -582,38 +595,79 @@ def _best_address_evidence(
     return max(pairs, key=lambda pair: pair[0].weight + pair[1].weight)
 
 
-def _household_street(query: StandardAddress, register: StandardAddress) -> FieldEvidence:
+def _street_level(query: StandardAddress, register: StandardAddress) -> str:
     relation = _place_relation(query, register)
     if _same_street_name(query, register) and relation != "contradicts":
-        level = {"postcode": "street_postcode", "town": "street_town"}.get(relation, "street_only")
-        words = {
-            "street_postcode": "street and postcode agree",
-            "street_town": "street and town agree",
-            "street_only": "street agrees; no town or postcode to confirm it",
-        }[level]
-        return _household_evidence("street", level, words)
-    if relation == "postcode":
-        return _household_evidence("street", "postcode_only", "postcode agrees but street differs")
-    shown = f"{query.street or 'no street'} vs {register.street or 'no street'}"
-    return _household_evidence("street", "different", f"street or town differs ({shown})")
+        return {"postcode": "street_postcode", "town": "street_town"}.get(relation, "street_only")
+    return "postcode_only" if relation == "postcode" else "different"
 
 
-def _household_number(query: StandardAddress, register: StandardAddress) -> FieldEvidence:
+def _number_level(query: StandardAddress, register: StandardAddress) -> str:
     if not query.number or not register.number:
-        return _household_evidence("number", "missing", "no house number, so the door is unknown")
-    if query.number != register.number:
-        words = f"house number differs ({query.number} vs {register.number})"
-        return _household_evidence("number", "differs", words)
-    return _household_evidence("number", "agree", f"house number agrees ({register.number})")
+        return "missing"
+    return "agree" if query.number == register.number else "differs"
 
 
-def _household_flat(query: StandardAddress, register: StandardAddress) -> FieldEvidence:
+def _flat_level(query: StandardAddress, register: StandardAddress) -> str:
     if not query.flat or not register.flat:
-        return _household_evidence("flat", "missing", "flat given on at most one side")
-    if query.flat != register.flat:
-        words = f"flat differs ({query.flat} vs {register.flat})"
-        return _household_evidence("flat", "differs", words)
-    return _household_evidence("flat", "agree", f"flat agrees ({register.flat})")
+        return "missing"
+    return "agree" if query.flat == register.flat else "differs"
+
+
+_HOUSEHOLD_LEVELS = (("street", _street_level), ("number", _number_level), ("flat", _flat_level))
+_HOUSEHOLD_WEIGHTS = {
+    (field_name, level): _weight(HOUSEHOLD_M_U, field_name, level)
+    for field_name, levels in HOUSEHOLD_M_U.items()
+    for level in (*levels, "missing")
+}
+
+
+def _household_words(field_name: str, level: str, q: StandardAddress, r: StandardAddress) -> str:
+    match field_name, level:
+        case "street", "street_postcode":
+            return "street and postcode agree"
+        case "street", "street_town":
+            return "street and town agree"
+        case "street", "street_only":
+            return "street agrees; no town or postcode to confirm it"
+        case "street", "postcode_only":
+            return "postcode agrees but street differs"
+        case "street", _:
+            return (
+                f"street or town differs ({q.street or 'no street'} vs {r.street or 'no street'})"
+            )
+        case "number", "missing":
+            return "no house number, so the door is unknown"
+        case "number", "differs":
+            return f"house number differs ({q.number} vs {r.number})"
+        case "number", _:
+            return f"house number agrees ({r.number})"
+        case _, "missing":
+            return "flat given on at most one side"
+        case _, "differs":
+            return f"flat differs ({q.flat} vs {r.flat})"
+    return f"flat agrees ({r.flat})"
+
+
+def household_bits(query: StandardAddress, household: StandardAddress) -> float:
+    """The household evidence's weight in bits, not yet said in words: the share path scores
+    every candidate household and words only those it offers."""
+    return sum(
+        _HOUSEHOLD_WEIGHTS[name, level(query, household)] for name, level in _HOUSEHOLD_LEVELS
+    )
+
+
+def household_match(
+    query: StandardAddress, address_id: str, household: StandardAddress
+) -> AddressMatch:
+    """How likely a described address is this household, and why."""
+    evidence = []
+    for name, level_of in _HOUSEHOLD_LEVELS:
+        level = level_of(query, household)
+        words = _household_words(name, level, query, household)
+        evidence.append(FieldEvidence(name, level, _HOUSEHOLD_WEIGHTS[name, level], words))
+    bits = sum(e.weight for e in evidence)
+    return AddressMatch(address_id, _probability(ADDRESS_PRIOR, bits), tuple(evidence))
 
 
 # --------------------------------------------------------------------------- blocking
@@ -623,28 +677,31 @@ _Key = tuple[str, str]
 
 @dataclass(slots=True)
 class _BlockingIndex:
-    """Keys to ids and back, so replacing a record removes exactly its old keys."""
+    """Keys to ids and back, so replacing a record removes exactly its old keys. Buckets are
+    lists and a record's keys a tuple of interned strings: a national register files a few
+    hundred thousand households, most keys holding one or two."""
 
-    by_key: defaultdict[_Key, set[str]] = field(default_factory=lambda: defaultdict(set))
-    by_id: dict[str, frozenset[_Key]] = field(default_factory=dict)
+    by_key: dict[_Key, list[str]] = field(default_factory=dict)
+    by_id: dict[str, tuple[_Key, ...]] = field(default_factory=dict)
 
-    def put(self, record_id: str, keys: frozenset[_Key]) -> None:
+    def put(self, record_id: str, keys: Iterable[_Key]) -> None:
         self.remove(record_id)
-        self.by_id[record_id] = keys
-        for key in keys:
-            self.by_key[key].add(record_id)
+        filed = tuple((kind, sys.intern(value)) for kind, value in keys)
+        self.by_id[record_id] = filed
+        for key in filed:
+            self.by_key.setdefault(key, []).append(record_id)
 
     def remove(self, record_id: str) -> None:
-        for key in self.by_id.pop(record_id, frozenset()):
+        for key in self.by_id.pop(record_id, ()):
             ids = self.by_key[key]
-            ids.discard(record_id)
+            ids.remove(record_id)
             if not ids:
                 del self.by_key[key]
 
     def candidates(self, keys: Iterable[_Key]) -> set[str]:
         found: set[str] = set()
         for key in keys:
-            found |= self.by_key.get(key, set())
+            found.update(self.by_key.get(key, ()))
         return found
 
 
@@ -667,6 +724,39 @@ def _address_keys(address: StandardAddress) -> set[_Key]:
         keys.add(("postcode", address.postcode.unit))
     if address.street and address.number:
         keys.add(("door", f"{address.number}|{address.street}"))
+    return keys
+
+
+def _shared(address: StandardAddress) -> StandardAddress:
+    """The same address with its street and places interned: thousands of households share
+    them, and a national register holds a few hundred thousand."""
+    return replace(
+        address,
+        street=sys.intern(address.street) if address.street else None,
+        places=tuple(sys.intern(place) for place in address.places),
+    )
+
+
+def _household_keys(address: StandardAddress) -> set[_Key]:
+    """A household is filed, and a description looked up, under its postcode, its door, its
+    street within each of its places (towns, and its postcode district), and its house number
+    with the street's first two letters within each place. A street name alone, with no door
+    and no place, is no key: it cannot reach the review threshold, and at a national scale
+    "High Street" is thousands of doors. What a description can reach with its street spelt
+    as the register has it, or with a house number in a place, it finds
+    (`tests/unit/test_matcher.py` holds this against scoring every household). A mistyped
+    street with no house number, or with no place, can reach only a review, never a link
+    ("street and town agree" with no number, or "street agrees" with no place to confirm
+    it), and is not looked for."""
+    keys = _address_keys(address)
+    if address.street:
+        places = set(address.place_keys)
+        if address.postcode:
+            places.add(address.postcode.district)
+        for place in places:
+            keys.add(("street", f"{address.street}|{place}"))
+            if address.number:  # a mistyped street still finds the door in its place
+                keys.add(("door in place", f"{address.number}|{address.street[:2]}|{place}"))
     return keys
 
 
@@ -811,12 +901,9 @@ class ScoringMatcher:
         self._person_index.put(person.id, prepared.keys())
 
     def add_address(self, address: RegisterAddress) -> None:
-        standard = standard_address(address.text)
+        standard = _shared(standard_address(address.text))
         self._households[address.id] = standard
-        keys = _address_keys(standard)
-        if standard.street:
-            keys.add(("street", standard.street))
-        self._household_index.put(address.id, frozenset(keys))
+        self._household_index.put(address.id, _household_keys(standard))
 
     def candidate_ids(self, identity: Identity) -> set[str]:
         """The register ids that would be scored for this record (exposed for tests and tuning)."""
@@ -834,18 +921,9 @@ class ScoringMatcher:
 
     def match_address(self, text: str) -> list[AddressMatch]:
         query = standard_address(text)
-        keys = _address_keys(query)
-        if query.street:
-            keys.add(("street", query.street))
         matches = []
-        for address_id in self._household_index.candidates(keys):
+        for address_id in self._household_index.candidates(_household_keys(query)):
             household = self._households[address_id]
-            evidence = (
-                _household_street(query, household),
-                _household_number(query, household),
-                _household_flat(query, household),
-            )
-            probability = _probability(ADDRESS_PRIOR, sum(e.weight for e in evidence))
-            if probability >= REVIEW_THRESHOLD:
-                matches.append(AddressMatch(address_id, probability, evidence))
+            if _probability(ADDRESS_PRIOR, household_bits(query, household)) >= REVIEW_THRESHOLD:
+                matches.append(household_match(query, address_id, household))
         return sorted(matches, key=lambda m: (-m.probability, m.address_id))

@@ -464,7 +464,13 @@ class StandardAddress:
     @property
     def place_keys(self) -> frozenset[str]:
         """First word of each place, so "Stockton-on-Tees" and "Stockton" agree."""
-        return frozenset(place.split()[0] for place in self.places if place)
+        return _place_keys(self.places)
+
+
+@lru_cache(maxsize=65_536)
+def _place_keys(places: tuple[str, ...]) -> frozenset[str]:
+    """A few thousand towns and districts: computed once each, not per household compared."""
+    return frozenset(place.split()[0] for place in places if place)
 
 
 def _expand(token: str) -> str:

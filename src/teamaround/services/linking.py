@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -456,24 +456,27 @@ def _household(
     if confirmed is not None:
         scored = next((a.evidence for a in candidates if a.address_id == confirmed), ())
         return AddressMatch(confirmed, 1.0, (*scored, _CONFIRMED)), None
-    above = [a for a in candidates if a.probability >= limits.link]
-    if above:
-        return above[0], None
+    linked = unambiguous(tuple(candidates), limits.link)  # two doors alike: a person decides
+    if linked is not None:
+        return linked, None
     if candidates and candidates[0].address_id not in decided:
         return None, candidates[0]
     return None, None
 
+
+Match = TypeVar("Match", PotentialMatch, AddressMatch)
 
 MIN_MARGIN_BITS = 1.0
 """However low the link threshold, the best must be twice as likely as the runner-up: two
 people scored alike (a father and son with one name and no date of birth) are a question."""
 
 
-def unambiguous(candidates: tuple[PotentialMatch, ...], link: float) -> PotentialMatch | None:
-    """The best candidate at or above `link`, unless a second person there is nearly as
-    likely: the best must be `link` likely against the runner-up too (about 4.2 bits at 95%,
-    and never under `MIN_MARGIN_BITS`), or a person must choose (twins with a mistyped first
-    name, one person entered twice). The margin is read from the match weights, which the
+def unambiguous(candidates: tuple[Match, ...], link: float) -> Match | None:
+    """The best candidate (person or household) at or above `link`, unless a second one there
+    is nearly as likely: the best must be `link` likely against the runner-up too (about 4.2
+    bits at 95%, and never under `MIN_MARGIN_BITS`), or a person must choose (twins with a
+    mistyped first name, one person entered twice; two doors of one number and street). The
+    margin is read from the match weights, which the
     probabilities round away: above ~53 bits every probability is 1.0."""
     above = sorted(((_bits(c), c) for c in candidates if c.probability >= link),
                    key=lambda scored: -scored[0])  # fmt: skip
@@ -485,7 +488,7 @@ def unambiguous(candidates: tuple[PotentialMatch, ...], link: float) -> Potentia
     return best
 
 
-def _bits(match: PotentialMatch) -> float:
+def _bits(match: PotentialMatch | AddressMatch) -> float:
     """The match weight less the prior (the same for every candidate): its fields' say."""
     return math.fsum(e.weight for e in match.evidence)
 
