@@ -90,6 +90,7 @@ def test_model_train_writes_a_model_the_matcher_loads(tmp_path: Path) -> None:
             "--max-pairs", "20000"]  # fmt: skip
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
+    assert "pairs within the files" in result.output  # what training counted, said
     model = load_model(out)
     assert model.version == "test-v1"
     assert model.trained_on["synthetic_seed"] == "7"

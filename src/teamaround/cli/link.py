@@ -25,7 +25,7 @@ from teamaround.linkage.batch import (
     train,
     write_pairs,
 )
-from teamaround.linkage.model import load_model
+from teamaround.linkage.model import COMPARISONS, load_model
 from teamaround.linkage.synthetic import iter_rows, linkage_task
 
 model_app = typer.Typer(help="The linkage model.", no_args_is_help=True)
@@ -152,3 +152,8 @@ def model_train(
                     trained_on=source)  # fmt: skip
     trained.save(out)
     err.print(f"model {version} written to {out} (lambda = {trained.prior:.3g})")
+    policy_words = {c.field: c.levels[-1].words for c in COMPARISONS}
+    for policy, counted in trained.trained_on["households"].items():
+        err.print(f"{counted['pattern']}: {counted['pairs_within_files']} pairs within the "
+                  f"files, {counted['expected_by_chance']:.3g} expected by chance; "
+                  f"\"{policy_words[policy]}\" is {counted['policy_level']}")  # fmt: skip
