@@ -219,11 +219,11 @@ def train(
     model = _estimate(left, right, version, max_pairs, seed, estimated=frozenset())
     observed = household_pairs(model, [left, right])
     pairs = sum(len(frame) * (len(frame) - 1) // 2 for frame in (left, right))
-    evidence = {
-        pattern.policy: HouseholdEvidence(observed[pattern.policy], expected(model, pattern, pairs))
+    evidence = [
+        (pattern, HouseholdEvidence(observed[pattern.policy], expected(model, pattern, pairs)))
         for pattern in HOUSEHOLD_PATTERNS
-    }
-    estimated = frozenset(policy for policy, e in evidence.items() if not e.beyond_chance)
+    ]
+    estimated = frozenset(p.policy for p, e in evidence if not e.beyond_chance)
     if estimated:
         model = _estimate(left, right, version, max_pairs, seed, estimated=estimated)
     facts: dict[str, Any] = {
@@ -231,13 +231,13 @@ def train(
         "right_records": len(right),
         "splink_max_pairs": max_pairs,
         "households": {
-            policy: {
-                "pattern": next(p.who for p in HOUSEHOLD_PATTERNS if p.policy == policy),
+            pattern.policy: {
+                "pattern": pattern.who,
                 "pairs_within_files": e.observed,
                 "expected_by_chance": float(f"{e.expected:.3g}"),
-                "policy_level": "estimated" if policy in estimated else "fixed",
+                "policy_level": "estimated" if pattern.policy in estimated else "fixed",
             }
-            for policy, e in evidence.items()
+            for pattern, e in evidence
         },
     }
     return replace(model, trained_on={**facts, **(trained_on or {})})
@@ -327,19 +327,22 @@ def household_pairs(model: Model, frames: list[pd.DataFrame]) -> dict[str, int]:
 def expected(model: Model, pattern: HouseholdPattern, pairs: int) -> float:
     """How many of `pairs` pairs of different people show the pattern if, as the model
     assumes, the comparisons were independent: pairs x the product of the levels' u."""
-    comparisons = {c.field: c for c in COMPARISONS}
     share = model.parameters[pattern.policy][-1].u
     for field, levels in pattern.agree.items():
-        names = [level.name for level in comparisons[field].levels]
-        share *= sum(model.parameters[field][names.index(name)].u for name in levels)
+        share *= sum(model.parameters[field][_position(field, name)].u for name in levels)
     return pairs * share
+
+
+def _position(field: str, level: str) -> int:
+    """Where the level stands in its comparison, first level 0."""
+    comparison = next(c for c in COMPARISONS if c.field == field)
+    return [lv.name for lv in comparison.levels].index(level)
 
 
 def _gammas(field: str, levels: tuple[str, ...]) -> list[int]:
     """Splink's comparison vector values of these levels (the ELSE level is 0)."""
-    comparison = next(c for c in COMPARISONS if c.field == field)
-    names = [level.name for level in comparison.levels]
-    return [len(names) - 1 - names.index(name) for name in levels]
+    count = len(next(c for c in COMPARISONS if c.field == field).levels)
+    return [count - 1 - _position(field, name) for name in levels]
 
 
 def no_level_below_disagreement(model: Model) -> Model:

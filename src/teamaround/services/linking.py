@@ -195,12 +195,6 @@ def register_state(s: Session, *, lock: bool = False) -> RegisterState | None:
     return None if row is None else RegisterState(row.token, row.seq)
 
 
-def register_token(s: Session) -> str | None:
-    """The register's current token; None before its first change (or after a wipe)."""
-    state = register_state(s)
-    return None if state is None else state.token
-
-
 def matcher_for(s: Session, today: date) -> ModelMatcher:
     """This database's matcher: reused while the register is as it was built or last updated
     at; caught up from the journal when other processes changed it; rebuilt only when the
