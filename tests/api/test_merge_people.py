@@ -275,3 +275,26 @@ def test_the_audit_names_records_never_people(world: World, engine: sa.Engine) -
     with engine.connect() as c:
         text = str(c.execute(sa.select(AuditRow)).all())
     assert "Marsh" not in text and "Dean" not in text and "9990000018" not in text
+
+
+def test_the_childs_trail_keeps_what_was_done_with_its_duplicate(
+    world: World,  # noqa: F811
+) -> None:
+    """A child entered twice: the corrections and the merge of the duplicate stay in the
+    child's audit trail, under the record they were done to."""
+    client, tokens = world
+    oli = {"id": "oli", "kind": "child", "given": "Oli", "family": "Hale"}
+    post(client, tokens, "/api/people", oli).raise_for_status()
+    patched = client.patch("/api/people/oli", json={"sex": "M"}, headers=auth(tokens, "sw1"))
+    patched.raise_for_status()
+    before = client.get("/api/children/child-o/audit", headers=auth(tokens, "sw1")).json()
+    assert not {e["record"] for e in before} & {"person oli"}
+    assert merge(client, tokens, "oli", "child-o").status_code == 200
+    trail = client.get("/api/children/child-o/audit", headers=auth(tokens, "sw1")).json()
+    done = {(e["action"], e["record"]) for e in trail}
+    assert {
+        ("add-person", "person oli"),
+        ("update-person", "person oli"),
+        ("merge-person", "person oli"),
+        ("merge-person", "person child-o"),
+    } <= done

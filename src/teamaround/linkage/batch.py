@@ -102,7 +102,15 @@ def duckdb_api() -> Any:
 
 _SPARK: Any = None
 
+# Spark pushes Splink's `match_weight >= threshold` down through the projections into the
+# join with the right-hand records, substituting every alias: each level's CASE is then
+# inlined into each Bayes factor's branches and evaluated again and again for every pair,
+# ~15x slower (and over Java's 64 KB method limit). Without that rule the comparison
+# vectors, the factors and the weight are each computed once, and the filter reads them.
+_KEEP_FILTERS_IN_PLACE = "org.apache.spark.sql.catalyst.optimizer.PushDownPredicates"
+
 SPARK_DEFAULTS = {
+    "spark.sql.optimizer.excludedRules": _KEEP_FILTERS_IN_PLACE,
     "spark.sql.shuffle.partitions": "2",
     "spark.sql.adaptive.enabled": "false",
     "spark.ui.enabled": "false",

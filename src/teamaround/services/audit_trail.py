@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from teamaround.access import CaseRole, roles_on_case
 from teamaround.adapters.db.tables import (
@@ -14,6 +15,7 @@ from teamaround.adapters.db.tables import (
     AuditRow,
     ContributionSubjectRow,
     LookupRow,
+    PersonRow,
     ProfessionalRow,
 )
 from teamaround.domain.vocab import Purpose
@@ -47,9 +49,10 @@ def audit_trail_for_child(uow: UnitOfWork, *, actor_id: str, child_id: str) -> l
         case = access_case_by_child_id(s, actor, child_id, now)
         if not roles_on_case(actor.id, case) & MAY_READ_TRAIL:
             raise NotFound("child")
-        people = {child_id} | {a.person_id for a in case.adults}
+        records = _records_of(s, child_id)
+        people = records | {a.person_id for a in case.adults}
         about = sa.or_(
-            sa.and_(AuditRow.record_type == "child", AuditRow.record_id == child_id),
+            sa.and_(AuditRow.record_type.in_(("child", "person")), AuditRow.record_id.in_(records)),
             sa.and_(
                 AuditRow.record_type == "alert",
                 AuditRow.record_id.in_(sa.select(AlertRow.id).where(AlertRow.about_id == child_id)),
@@ -90,3 +93,14 @@ def audit_trail_for_child(uow: UnitOfWork, *, actor_id: str, child_id: str) -> l
             )
             for row, name, agency in rows
         ]
+
+
+def _records_of(s: Session, child_id: str) -> set[str]:
+    """The child's record and every record merged into it, at any depth: what was done with
+    a duplicate before the merge is still the child's trail (ADR 0009)."""
+    records, newest = {child_id}, {child_id}
+    while newest:
+        newest = set(s.scalars(sa.select(PersonRow.id).where(PersonRow.merged_into.in_(newest))))
+        newest -= records
+        records |= newest
+    return records
