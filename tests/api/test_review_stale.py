@@ -35,6 +35,14 @@ World = tuple[TestClient, Tokens]
 WHEN = datetime(2021, 2, 2, 19, 12, tzinfo=UTC)
 NEW_INFORMATION = ("new-information", "child-o")
 LINKED = (Withdrawal.LINKED.value,)
+OLIVERS_DOOR = {"given": "Sam", "family": "Other", "address": "12 Acacia Avenue, Stockton"}
+"""Nobody on the register; the door of Oliver's home in its town, no postcode (about 99.1%):
+waits for a SPOC where only certainty links (100%), links at 95%. A street with no door
+(SOMEONE_ON_ACACIA_AVENUE) never links by itself (ADR 0003 point 20)."""
+
+
+def only_certainty_links(engine: sa.Engine) -> None:
+    set_thresholds(engine, link=100)  # as stored, before anything is shared
 
 
 def shared(subject: dict[str, str]) -> dict[str, object]:
@@ -70,10 +78,11 @@ def test_a_later_share_that_links_the_description_withdraws_the_waiting_item(
     engine: sa.Engine,
 ) -> None:
     client, tokens = world
-    share(client, tokens, "pc1", shared(SOMEONE_ON_ACACIA_AVENUE))
+    only_certainty_links(engine)
+    share(client, tokens, "pc1", shared(OLIVERS_DOOR))
     [item] = queue(client, tokens).json()
-    set_thresholds(engine, link=80)  # as stored, so that the change itself re-checks nothing
-    share(client, tokens, "pc1", shared(SOMEONE_ON_ACACIA_AVENUE))  # now links the household
+    set_thresholds(engine, link=95)  # as stored, so that the change itself re-checks nothing
+    share(client, tokens, "pc1", shared(OLIVERS_DOOR))  # now links the household
     assert queue(client, tokens).json() == []
     assert reviews(engine) == [(item["id"], "withdrawn", "linked-automatically")]
     assert links(engine) == [(None, "home"), (None, "home")]
@@ -90,9 +99,10 @@ def test_registering_an_address_withdraws_a_household_item_that_now_links(
     engine: sa.Engine,
 ) -> None:
     client, tokens = world
-    share(client, tokens, "pc1", shared(SOMEONE_ON_ACACIA_AVENUE))
+    only_certainty_links(engine)
+    share(client, tokens, "pc1", shared(OLIVERS_DOOR))
     [item] = queue(client, tokens).json()
-    set_thresholds(engine, link=80)  # as stored, so that the change itself re-checks nothing
+    set_thresholds(engine, link=95)  # as stored, so that the change itself re-checks nothing
     register_address(engine)
     assert queue(client, tokens).json() == []
     assert reviews(engine) == [(item["id"], "withdrawn", "linked-automatically")]
@@ -143,11 +153,12 @@ def test_a_withdrawn_item_decides_nothing_later(
     engine: sa.Engine,
 ) -> None:
     client, tokens = world
-    share(client, tokens, "pc1", shared(SOMEONE_ON_ACACIA_AVENUE))
-    link_above(client, tokens, 80)
-    register_address(engine)
+    only_certainty_links(engine)
+    share(client, tokens, "pc1", shared(OLIVERS_DOOR))
     link_above(client, tokens, 95)
-    share(client, tokens, "pc1", shared(SOMEONE_ON_ACACIA_AVENUE))
+    register_address(engine)
+    link_above(client, tokens, 100)
+    share(client, tokens, "pc1", shared(OLIVERS_DOOR))
     [item] = queue(client, tokens).json()  # waits for a SPOC again, as never decided
     # Both items carry the same fixed-clock time, so compare them as a set, not in order.
     assert sorted(status for _, status, _ in reviews(engine)) == ["pending", "withdrawn"]
@@ -185,15 +196,30 @@ def test_lowering_the_link_threshold_links_what_now_clears_it(
     engine: sa.Engine,
 ) -> None:
     client, tokens = world
-    share(client, tokens, "pc1", shared(SOMEONE_ON_ACACIA_AVENUE))
+    only_certainty_links(engine)
+    share(client, tokens, "pc1", shared(OLIVERS_DOOR))
     [item] = queue(client, tokens).json()
-    link_above(client, tokens, 80)  # the household item (about 87%) now clears the threshold
+    link_above(client, tokens, 95)  # the household item (about 99.1%) now clears it
     assert queue(client, tokens).json() == []
     assert reviews(engine) == [(item["id"], "withdrawn", "linked-automatically")]
     assert links(engine) == [(None, "home")]
     assert inbox_kinds(client, tokens, "sw1") == [NEW_INFORMATION]
     assert [who for who, *_ in audited(engine, "withdraw-review:linked-automatically")] == ["tm1"]
     assert audit_tells_nothing(engine)
+
+
+def test_a_street_with_no_door_stays_for_review_at_any_link_threshold(
+    world: World,  # noqa: F811
+    engine: sa.Engine,
+) -> None:
+    client, tokens = world
+    share(client, tokens, "pc1", shared(SOMEONE_ON_ACACIA_AVENUE))  # about 87%
+    [item] = queue(client, tokens).json()
+    link_above(client, tokens, 80)
+    assert [i["id"] for i in queue(client, tokens).json()] == [item["id"]]
+    share(client, tokens, "pc1", shared(SOMEONE_ON_ACACIA_AVENUE))
+    assert links(engine) == [(None, None), (None, None)]
+    assert inbox_kinds(client, tokens, "sw1") == []
 
 
 def test_raising_the_review_threshold_withdraws_weaker_items(

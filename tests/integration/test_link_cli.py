@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from teamaround.cli.main import app
+from teamaround.linkage.matcher import HOUSEHOLD_M_U
 from teamaround.linkage.model import COMPARISONS, load_model
 from teamaround.linkage.synthetic import COLUMNS, linkage_task
 
@@ -103,6 +104,8 @@ def test_model_train_writes_a_model_the_matcher_loads(tmp_path: Path) -> None:
             if fixed_m is not None:
                 assert params.m == pytest.approx(fixed_m)
     assert model.parameters["dob"][0].weight > 5  # exact date of birth is learnt as strong
+    assert model.trained_on["household_model"] == "hand-set"  # invented streets: not England's
+    assert model.households == HOUSEHOLD_M_U
     households = model.trained_on["households"]
     assert set(households) == {"given", "dob"}
     for policy, counted in households.items():
@@ -122,3 +125,18 @@ def test_spark_settings_take_overrides_and_name_a_bad_one() -> None:
     for bad in ("driver.memory=8g", "spark.driver.memory", "spark.driver.memory="):
         with pytest.raises(ValueError, match="TEAMAROUND_SPARK_CONF"):
             spark_settings(bad)
+
+
+def test_model_train_on_files_trains_the_households_too(files, tmp_path: Path) -> None:
+    left, right, _ = files
+    out = tmp_path / "model.json"
+    args = ["model", "train", "--out", str(out), "--left", str(right), "--right", str(left),
+            "--max-pairs", "20000"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "household model trained on" in result.output
+    model = load_model(out)
+    facts = model.trained_on["household_model"]
+    assert facts["left_addresses"] > 100 and facts["right_addresses"] > 50
+    assert model.households["street"] != HOUSEHOLD_M_U["street"]
+    assert model.households["flat"] == HOUSEHOLD_M_U["flat"]  # no flats in the files

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +26,7 @@ from teamaround.linkage.batch import (
     train,
     write_pairs,
 )
+from teamaround.linkage.household_model import address_texts, train_households
 from teamaround.linkage.model import COMPARISONS, load_model
 from teamaround.linkage.synthetic import iter_rows, linkage_task
 
@@ -131,6 +133,14 @@ def model_train(
     ] = 20_000,
     seed: Annotated[int, typer.Option(help="Seed for invented data and u sampling.")] = 7,
     max_pairs: Annotated[float, typer.Option(help="Pairs sampled to estimate u.")] = 5e6,
+    households: Annotated[
+        bool | None,
+        typer.Option(
+            "--households/--hand-set-households",
+            help="Train the household model too (default: from files yes; on invented "
+            "records no, their streets and postcodes are not England's).",
+        ),
+    ] = None,
 ) -> None:
     """Estimate m and u with Splink (u by random sampling, m by EM) and write a model file."""
     if (left is None) != (right is None):
@@ -150,6 +160,19 @@ def model_train(
         ]
     trained = train(frames[0], frames[1], version=version, max_pairs=max_pairs, seed=seed,
                     trained_on=source)  # fmt: skip
+    if households if households is not None else left is not None:
+        doors = train_households(address_texts(left_rows), address_texts(right_rows),
+                                 max_pairs=min(max_pairs, 1e6), seed=seed)  # fmt: skip
+        facts = doors.facts
+        trained = replace(trained, households=doors.m_u,
+                          trained_on={**trained.trained_on, "household_model": facts})  # fmt: skip
+        kept = ", ".join(facts["hand_set_levels"]) or "none"
+        counted = f"{facts['left_addresses']} + {facts['right_addresses']} addresses"
+        err.print(f"household model trained on {counted}; hand-set levels kept: {kept}")
+    else:
+        hand_set = {**trained.trained_on, "household_model": "hand-set"}
+        trained = replace(trained, trained_on=hand_set)
+        err.print("household model: hand-set (HOUSEHOLD_M_U)")
     trained.save(out)
     err.print(f"model {version} written to {out} (lambda = {trained.prior:.3g})")
     policy_words = {c.field: c.levels[-1].words for c in COMPARISONS}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
@@ -239,6 +239,20 @@ class AddressMatch:
         return explain_evidence(self.evidence)
 
 
+_PLACED_STREET = frozenset({"street_postcode", "street_town"})
+
+
+def confirmed_door(match: AddressMatch) -> bool:
+    """Whether a household match names a door on both sides: the same street within its place
+    (postcode or town), and the house number or the flat agreeing. Only such a match may link
+    by itself; a street with no door, a door with no place ("91 West Street": which town?) or
+    a door on another street of the postcode is for a person to confirm, whatever weights the
+    household model was trained to (ADR 0003 point 20)."""
+    levels = {e.field: e.level for e in match.evidence}
+    door = levels.get("number") == "agree" or levels.get("flat") == "agree"
+    return door and levels.get("street") in _PLACED_STREET
+
+
 class Matcher(Protocol):
     """What the services need from record linkage, whatever model sits behind it."""
 
@@ -254,7 +268,9 @@ class Matcher(Protocol):
 # --------------------------------------------------------------------------- weights
 
 
-def _weight(table: dict[str, dict[str, tuple[float, float]]], field_name: str, level: str) -> float:
+def _weight(
+    table: Mapping[str, Mapping[str, tuple[float, float]]], field_name: str, level: str
+) -> float:
     m, u = table.get(field_name, {}).get(level, (1.0, 1.0))
     return math.log2(m / u)
 
@@ -615,11 +631,25 @@ def _flat_level(query: StandardAddress, register: StandardAddress) -> str:
 
 
 _HOUSEHOLD_LEVELS = (("street", _street_level), ("number", _number_level), ("flat", _flat_level))
-_HOUSEHOLD_WEIGHTS = {
-    (field_name, level): _weight(HOUSEHOLD_M_U, field_name, level)
-    for field_name, levels in HOUSEHOLD_M_U.items()
-    for level in (*levels, "missing")
-}
+HOUSEHOLD_LEVEL_OF = dict(_HOUSEHOLD_LEVELS)
+"""Each household comparison's level for a described address and a register household: the
+functions the share path scores with and Splink trains with (`linkage.household_model`)."""
+
+HouseholdMU = Mapping[str, Mapping[str, tuple[float, float]]]
+HouseholdWeights = Mapping[tuple[str, str], float]
+
+
+def household_weights(m_u: HouseholdMU) -> dict[tuple[str, str], float]:
+    """Bits per (comparison, level); a level the table does not hold (a flat given on at most
+    one side) weighs nothing."""
+    return {
+        (field_name, level): _weight(m_u, field_name, level)
+        for field_name, levels in m_u.items()
+        for level in (*levels, "missing")
+    }
+
+
+_HOUSEHOLD_WEIGHTS = household_weights(HOUSEHOLD_M_U)
 
 
 def _household_words(field_name: str, level: str, q: StandardAddress, r: StandardAddress) -> str:
@@ -649,23 +679,28 @@ def _household_words(field_name: str, level: str, q: StandardAddress, r: Standar
     return f"flat agrees ({r.flat})"
 
 
-def household_bits(query: StandardAddress, household: StandardAddress) -> float:
+def household_bits(
+    query: StandardAddress,
+    household: StandardAddress,
+    weights: HouseholdWeights = _HOUSEHOLD_WEIGHTS,
+) -> float:
     """The household evidence's weight in bits, not yet said in words: the share path scores
     every candidate household and words only those it offers."""
-    return sum(
-        _HOUSEHOLD_WEIGHTS[name, level(query, household)] for name, level in _HOUSEHOLD_LEVELS
-    )
+    return sum(weights[name, level(query, household)] for name, level in _HOUSEHOLD_LEVELS)
 
 
 def household_match(
-    query: StandardAddress, address_id: str, household: StandardAddress
+    query: StandardAddress,
+    address_id: str,
+    household: StandardAddress,
+    weights: HouseholdWeights = _HOUSEHOLD_WEIGHTS,
 ) -> AddressMatch:
     """How likely a described address is this household, and why."""
     evidence = []
     for name, level_of in _HOUSEHOLD_LEVELS:
         level = level_of(query, household)
         words = _household_words(name, level, query, household)
-        evidence.append(FieldEvidence(name, level, _HOUSEHOLD_WEIGHTS[name, level], words))
+        evidence.append(FieldEvidence(name, level, weights[name, level], words))
     bits = sum(e.weight for e in evidence)
     return AddressMatch(address_id, _probability(ADDRESS_PRIOR, bits), tuple(evidence))
 
@@ -881,11 +916,13 @@ class ScoringMatcher:
         *,
         prior: float = DEFAULT_PRIOR,
         today: date,
+        households: HouseholdMU = HOUSEHOLD_M_U,
     ) -> None:
         if not 0.0 < prior < 1.0:
             raise ValueError(f"prior must be strictly between 0 and 1, not {prior}")
         self._prior = prior
         self._today = today
+        self._household_weights = household_weights(households)
         self._people: dict[str, _Person] = {}
         self._person_index = _BlockingIndex()
         self._households: dict[str, StandardAddress] = {}
@@ -924,6 +961,9 @@ class ScoringMatcher:
         matches = []
         for address_id in self._household_index.candidates(_household_keys(query)):
             household = self._households[address_id]
-            if _probability(ADDRESS_PRIOR, household_bits(query, household)) >= REVIEW_THRESHOLD:
-                matches.append(household_match(query, address_id, household))
+            bits = household_bits(query, household, self._household_weights)
+            if _probability(ADDRESS_PRIOR, bits) >= REVIEW_THRESHOLD:
+                matches.append(
+                    household_match(query, address_id, household, self._household_weights)
+                )
         return sorted(matches, key=lambda m: (-m.probability, m.address_id))

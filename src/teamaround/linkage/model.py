@@ -23,6 +23,7 @@ from typing import Any, Literal
 from rapidfuzz.distance import Levenshtein
 
 from teamaround.linkage.features import Features
+from teamaround.linkage.matcher import HOUSEHOLD_M_U, HouseholdMU
 
 Dialect = Literal["duckdb", "spark"]
 
@@ -470,6 +471,10 @@ class Model:
     estimated_policies: frozenset[str] = frozenset()
     """Comparisons whose household policy level EM estimated, because the data it was trained
     on hold no such households beyond chance (HOUSEHOLD_PATTERNS); the rest stay fixed."""
+    households: HouseholdMU = field(default_factory=lambda: HOUSEHOLD_M_U)
+    """m and u for "is this described address this register household" (`match_address`):
+    trained by `linkage.household_model`, or the hand-set `HOUSEHOLD_M_U` of a model file
+    that has none."""
 
     def __post_init__(self) -> None:
         if not self.estimated_policies <= HOUSEHOLD_POLICIES:
@@ -517,6 +522,10 @@ class Model:
                 ]
                 for c in COMPARISONS
             },
+            "households": {
+                name: [{"level": level, "m": m, "u": u} for level, (m, u) in levels.items()]
+                for name, levels in self.households.items()
+            },
         }
 
     @classmethod
@@ -545,10 +554,23 @@ class Model:
             tf_minimum_u=float(data.get("tf_minimum_u_value", 1e-6)),
             trained_on=dict(data.get("trained_on", {})),
             estimated_policies=frozenset(estimated),
+            households=_households_from_json(data.get("households")),
         )
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
+
+
+def _households_from_json(stored: Mapping[str, Any] | None) -> HouseholdMU:
+    if stored is None:
+        return HOUSEHOLD_M_U
+    households: dict[str, dict[str, tuple[float, float]]] = {}
+    for name, levels in HOUSEHOLD_M_U.items():
+        entries = stored.get(name, [])
+        if [entry["level"] for entry in entries] != list(levels):
+            raise ValueError(f"model household levels for {name} do not match this code")
+        households[name] = {e["level"]: (float(e["m"]), float(e["u"])) for e in entries}
+    return households
 
 
 DEFAULT_MODEL = "default-v3.json"

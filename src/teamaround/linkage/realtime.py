@@ -335,8 +335,8 @@ def _exact_u(model: Model) -> dict[str, float]:
 class ModelMatcher:
     """The `Matcher` for the share path, scoring with a trained model.
 
-    Households (`match_address`) still use the hand-set household model of
-    `ScoringMatcher`: a household is a door, not a person, and has its own small model.
+    Households (`match_address`) are matched by `ScoringMatcher`'s household index with the
+    model's household m and u: a household is a door, not a person, and has its own model.
     """
 
     def __init__(
@@ -356,7 +356,7 @@ class ModelMatcher:
         self.index = RegisterIndex(_exact_u(self.model))
         self._weights = base_weights(self.model)
         compile_bound()  # now, not in the first call handler's query
-        self._households = ScoringMatcher(today=today)
+        self._households = ScoringMatcher(today=today, households=self.model.households)
         for person in people:
             self.add_person(person)
         for address in addresses:

@@ -44,6 +44,7 @@ from teamaround.linkage import (
     PotentialMatch,
     RegisterAddress,
     RegisterPerson,
+    confirmed_door,
     standard_address,
 )
 from teamaround.linkage.realtime import ModelMatcher, description_key
@@ -451,7 +452,7 @@ def _household(
         scored = next((a.evidence for a in candidates if a.address_id == confirmed), ())
         return AddressMatch(confirmed, 1.0, (*scored, _CONFIRMED)), None
     linked = unambiguous(tuple(candidates), limits.link)  # two doors alike: a person decides
-    if linked is not None:
+    if linked is not None and confirmed_door(linked):  # no door or no place: a person decides
         return linked, None
     if candidates and candidates[0].address_id not in decided:
         return None, candidates[0]
