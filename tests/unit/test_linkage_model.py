@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import Counter
 from datetime import date
@@ -202,6 +203,32 @@ def test_weights_equal_splinks_for_thousands_of_pairs(model: Model) -> None:
 
 def _person(pid: str, given: str, family: str, **kw: object) -> RegisterPerson:
     return RegisterPerson(pid, given, family, **kw)  # type: ignore[arg-type]
+
+
+def test_the_build_pauses_cycle_collection_and_always_restores_it() -> None:
+    seen: list[bool] = []
+
+    class Spy:  # a register person that notes whether the cycle collector runs as it is read
+        id, family, aliases, addresses = "p1", "Marsh", (), ()
+        dob = nhs = phone = sex = None
+
+        @property
+        def given(self) -> str:
+            seen.append(gc.isenabled())
+            return "Dean"
+
+    assert gc.isenabled()
+    ModelMatcher([Spy()], today=date(2026, 11, 27))  # type: ignore[list-item]
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(AttributeError):  # a person the index cannot read: the build fails
+        ModelMatcher([object()], today=date(2026, 11, 27))  # type: ignore[list-item]
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that had paused it finds it paused still
+        ModelMatcher([_person("p1", "Dean", "Marsh")], today=date(2026, 11, 27))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_index_follows_updates_and_merges() -> None:
