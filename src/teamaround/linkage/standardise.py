@@ -17,6 +17,16 @@ from nicknames import NickNamer
 # --------------------------------------------------------------------------- text
 
 
+# Compiled once: standardising a national register calls these millions of times (re's
+# cache lookup per call: 100,000 people's index rows 4.44 -> 4.27 s).
+_NOT_LETTERS = re.compile(r"[^a-z]+")
+_NOT_NAME_LETTERS = re.compile(r"[^a-z-]+")
+_NOT_DIGITS = re.compile(r"[^0-9]+")
+_NOT_ADDRESS_CHARS = re.compile(r"[^a-z0-9/,]+")
+_NHS_SPACING = re.compile(r"[\s-]")
+_TEN_DIGITS = re.compile(r"[0-9]{10}")
+_LETTERS = re.compile(r"[A-Z]+")
+_SPACES = re.compile(r"\s+")
 _APOSTROPHES = str.maketrans("", "", "'`\u2019")
 
 
@@ -59,7 +69,7 @@ class PersonName:
 def _name_tokens(text: str | None) -> list[str]:
     if not text:
         return []
-    cleaned = re.sub(r"[^a-z]+", " ", plain_text(text))
+    cleaned = _NOT_LETTERS.sub(" ", plain_text(text))
     return cleaned.split()
 
 
@@ -77,7 +87,7 @@ def _drop_suffixes(tokens: list[str]) -> list[str]:
 
 def _whole_name_words(name: str) -> list[str]:
     """Words of a whole name with hyphens kept, so "Smith-Jones" stays one family name."""
-    words = re.sub(r"[^a-z-]+", " ", plain_text(name)).split()
+    words = _NOT_NAME_LETTERS.sub(" ", plain_text(name)).split()
     return [word for word in (w.strip("-") for w in words) if word]
 
 
@@ -137,7 +147,7 @@ def is_known_name(token: str) -> bool:
 
 def phonetic_key(token: str) -> str:
     """A sound-alike key (metaphone), so "Ashbey" and "Ashby" land in the same block."""
-    letters = re.sub(r"[^a-z]", "", plain_text(token))
+    letters = _NOT_LETTERS.sub("", plain_text(token))
     return jellyfish.metaphone(letters) if letters else ""
 
 
@@ -269,8 +279,8 @@ def standard_nhs(text: str | None) -> NhsNumber | None:
     """Strip the spacing agencies use; anything that is not ten digits is not an NHS number."""
     if not text:
         return None
-    digits = re.sub(r"[\s-]", "", text)
-    if not re.fullmatch(r"[0-9]{10}", digits):
+    digits = _NHS_SPACING.sub("", text)
+    if not _TEN_DIGITS.fullmatch(digits):
         return None
     return NhsNumber(digits=digits, valid=bool(_nhs_checksum_ok(digits)))
 
@@ -292,7 +302,7 @@ class Postcode:
 
     @property
     def area(self) -> str:
-        return re.match(r"[A-Z]+", self.outward)[0]  # type: ignore[index]  # outward starts with letters
+        return _LETTERS.match(self.outward)[0]  # type: ignore[index]  # outward starts with letters
 
     @property
     def district(self) -> str:
@@ -314,7 +324,7 @@ def standard_postcode(text: str | None) -> Postcode | None:
     """Accept any case and spacing, because agencies type postcodes every way there is."""
     if not text:
         return None
-    compact = re.sub(r"\s+", "", text).upper()
+    compact = _SPACES.sub("", text).upper()
     match = _POSTCODE.fullmatch(compact)
     return Postcode(outward=match[1], inward=match[2]) if match else None
 
@@ -347,7 +357,7 @@ def postal_code(text: str | None) -> PostalCode | None:
     uk = standard_postcode(text)
     if uk is not None:
         return PostalCode.of(uk)
-    compact = re.sub(r"\s+", "", text).upper()
+    compact = _SPACES.sub("", text).upper()
     if _OUTWARD.fullmatch(compact):
         return PostalCode(district=compact)
     if _CODE_TOKEN.fullmatch(compact) and len(compact) >= 3:
@@ -385,7 +395,7 @@ def plainly_dialled_gb(text: str) -> str | None:
     written = _PLAINLY_DIALLED.fullmatch(text)
     if written is None:
         return None
-    digits = re.sub(r"[^0-9]", "", text)
+    digits = _NOT_DIGITS.sub("", text)
     if written[1]:
         whole = len(digits) == 12 and digits.startswith("44") and digits[2] != "0"
         return "+" + digits if whole else None
@@ -482,7 +492,7 @@ def _is_street_type(token: str) -> bool:
 
 
 def _address_segments(text: str) -> list[list[str]]:
-    cleaned = re.sub(r"[^a-z0-9/,]+", " ", plain_text(text))
+    cleaned = _NOT_ADDRESS_CHARS.sub(" ", plain_text(text))
     segments = [segment.split() for segment in cleaned.split(",")]
     return [segment for segment in segments if segment]
 
