@@ -16,9 +16,11 @@ Reported per model: right links, wrong links, offered for review, nothing, and t
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import time
 from collections import Counter
+from datetime import date
 
 from rich.console import Console
 from rich.table import Table
@@ -70,12 +72,8 @@ def _judge(
     m_u: HouseholdMU, homes: list[Household], described: list[tuple[str, Key | None]]
 ) -> tuple[Counter[str], float]:
     ids = {_key(home): str(i) for i, home in enumerate(homes)}
-    matcher = ScoringMatcher(
-        addresses=[RegisterAddress(hid, home.text()) for home, hid in zip(homes, ids.values(),
-                                                                          strict=True)],
-        today=__import__("datetime").date(2026, 11, 27),
-        households=m_u,
-    )  # fmt: skip
+    addresses = [RegisterAddress(ids[_key(home)], home.text()) for home in homes]
+    matcher = ScoringMatcher(addresses=addresses, today=date(2026, 11, 27), households=m_u)
     outcome: Counter[str] = Counter()
     started = time.perf_counter()
     for text, truth in described:
@@ -136,8 +134,6 @@ def main() -> None:
     weights.add_column("level")
     for name in results:
         weights.add_column(name, justify="right")
-    import math
-
     for field_name, levels in HOUSEHOLD_M_U.items():
         for level in levels:
             row = [math.log2(m / u) for m, u in (HOUSEHOLD_M_U[field_name][level],
