@@ -25,7 +25,12 @@ from typing import Any
 import pandas as pd
 
 from teamaround.linkage.matcher import HOUSEHOLD_LEVEL_OF, HOUSEHOLD_M_U, HouseholdMU
-from teamaround.linkage.standardise import StandardAddress, standard_address, standard_postcode
+from teamaround.linkage.standardise import (
+    StandardAddress,
+    address_with_postcode,
+    standard_address,
+    standard_postcode,
+)
 
 _PLACES = "|"
 
@@ -51,11 +56,9 @@ def address_texts(rows: Iterable[Mapping[str, str]]) -> list[str]:
     texts: dict[str, None] = {}
     for row in rows:
         address = (row.get("address") or "").strip()
-        postcode = (row.get("postcode") or "").strip()
-        if not address:
-            continue
-        text = f"{address}, {postcode}" if postcode and postcode not in address else address
-        texts[text] = None
+        text = address_with_postcode(address, (row.get("postcode") or "").strip())
+        if address and text:
+            texts[text] = None
     return list(texts)
 
 

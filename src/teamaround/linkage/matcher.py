@@ -679,14 +679,24 @@ def _household_words(field_name: str, level: str, q: StandardAddress, r: Standar
     return f"flat agrees ({r.flat})"
 
 
-def household_bits(
+def _household_levels(query: StandardAddress, household: StandardAddress) -> tuple[str, ...]:
+    return tuple(level_of(query, household) for _, level_of in _HOUSEHOLD_LEVELS)
+
+
+def _worded(
     query: StandardAddress,
+    address_id: str,
     household: StandardAddress,
-    weights: HouseholdWeights = _HOUSEHOLD_WEIGHTS,
-) -> float:
-    """The household evidence's weight in bits, not yet said in words: the share path scores
-    every candidate household and words only those it offers."""
-    return sum(weights[name, level(query, household)] for name, level in _HOUSEHOLD_LEVELS)
+    levels: tuple[str, ...],
+    weights: HouseholdWeights,
+) -> AddressMatch:
+    evidence = tuple(
+        FieldEvidence(name, level, weights[name, level],
+                      _household_words(name, level, query, household))
+        for (name, _), level in zip(_HOUSEHOLD_LEVELS, levels, strict=True)
+    )  # fmt: skip
+    bits = sum(e.weight for e in evidence)
+    return AddressMatch(address_id, _probability(ADDRESS_PRIOR, bits), evidence)
 
 
 def household_match(
@@ -696,13 +706,7 @@ def household_match(
     weights: HouseholdWeights = _HOUSEHOLD_WEIGHTS,
 ) -> AddressMatch:
     """How likely a described address is this household, and why."""
-    evidence = []
-    for name, level_of in _HOUSEHOLD_LEVELS:
-        level = level_of(query, household)
-        words = _household_words(name, level, query, household)
-        evidence.append(FieldEvidence(name, level, weights[name, level], words))
-    bits = sum(e.weight for e in evidence)
-    return AddressMatch(address_id, _probability(ADDRESS_PRIOR, bits), tuple(evidence))
+    return _worded(query, address_id, household, _household_levels(query, household), weights)
 
 
 # --------------------------------------------------------------------------- blocking
@@ -959,11 +963,12 @@ class ScoringMatcher:
     def match_address(self, text: str) -> list[AddressMatch]:
         query = standard_address(text)
         matches = []
+        weights = self._household_weights
         for address_id in self._household_index.candidates(_household_keys(query)):
             household = self._households[address_id]
-            bits = household_bits(query, household, self._household_weights)
+            levels = _household_levels(query, household)  # in bits first, words if offered
+            named = zip(_HOUSEHOLD_LEVELS, levels, strict=True)
+            bits = sum(weights[name, level] for (name, _), level in named)
             if _probability(ADDRESS_PRIOR, bits) >= REVIEW_THRESHOLD:
-                matches.append(
-                    household_match(query, address_id, household, self._household_weights)
-                )
+                matches.append(_worded(query, address_id, household, levels, weights))
         return sorted(matches, key=lambda m: (-m.probability, m.address_id))

@@ -373,6 +373,15 @@ def _postcode_span(text: str) -> tuple[Postcode, tuple[int, int]] | None:
     return Postcode(outward=last[1].upper(), inward=last[2].upper()), last.span()
 
 
+def address_with_postcode(address: str | None, postcode: str | None) -> str | None:
+    """One free-text address as the share path reads it: a postcode kept in its own field
+    joins the address, unless the address already holds it (any case, any spacing)."""
+    squashed = (address or "").replace(" ", "").upper()
+    if postcode and postcode.replace(" ", "").upper() not in squashed:
+        return ", ".join(x for x in (address, postcode) if x)
+    return address
+
+
 def find_postcode(address_text: str | None) -> Postcode | None:
     """Pull the postcode out of a free-text address, including one typed with no space."""
     if not address_text:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from teamaround.adapters.db.tables import AgencyRow, IdempotencyKeyRow, ProfessionalRow
 from teamaround.domain.vocab import ShareCategory
-from teamaround.linkage import parse_date
+from teamaround.linkage import address_with_postcode, parse_date
 from teamaround.services.commands import IdentityIn, ShareCreate
 from teamaround.services.context import UnitOfWork, leaves_last, load_actor
 from teamaround.services.intake import Intake
@@ -115,8 +115,7 @@ def read_row(
     if len(postcode) > _POSTCODE_MAX:
         return RowRefused(number, "postcode", f"is longer than {_POSTCODE_MAX} characters")
     identity = {k: values.get(k) or None for k in IDENTITY if k != "postcode"}
-    if postcode and postcode.replace(" ", "").upper() not in _squashed(identity["address"]):
-        identity["address"] = ", ".join(x for x in (identity["address"], postcode) if x)
+    identity["address"] = address_with_postcode(identity["address"], postcode)
     try:
         subject = IdentityIn(**identity)
     except ValidationError as exc:
@@ -130,10 +129,6 @@ def read_row(
     except ValidationError as exc:
         return _refused(number, exc, "summary")
     return ExtractRow(number, share)
-
-
-def _squashed(text: str | None) -> str:
-    return (text or "").replace(" ", "").upper()
 
 
 def _refused(number: int, exc: ValidationError, whole: str) -> RowRefused:
