@@ -19,6 +19,9 @@ RUN_AXE = """async () => {
 
 
 def violations(page: Page, axe_source: str) -> list[dict[str, Any]]:
+    # A click that submits a form returns once the navigation starts: check the page it
+    # leads to, not a document still being replaced (seen once in CI: no <head> to inject).
+    page.wait_for_load_state("load")
     page.add_script_tag(content=axe_source)
     found: list[dict[str, Any]] = page.evaluate(RUN_AXE)
     return [v for v in found if v["impact"] in SERIOUS]
